@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+// LaborMatch: batch matching of Longlin's labour registry against Shenzhen job posts.
+// Dependencies point one way: labormatch (CLI) → LaborStore → LaborModel → MatchCore → CBLAS.
+import PackageDescription
+
+let package = Package(
+    name: "LaborMatch",
+    products: [
+        .executable(name: "labormatch", targets: ["labormatch"]),
+        .library(name: "MatchCore", targets: ["MatchCore"]),
+        .library(name: "LaborModel", targets: ["LaborModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - Implementation details
+        // Debian's OpenBLAS (apt: libopenblas-dev; pkg-config name `openblas`). No Swift API of its own.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+
+        // MARK: - Public API
+        // The engine: Float matrices, indices, capacities. No files, names or SQL.
+        .target(name: "MatchCore", dependencies: ["CBLAS"]),
+        // Domain values, validation, taxonomy, CSV in and out, encoding to MatchCore matrices.
+        .target(name: "LaborModel", dependencies: ["MatchCore"]),
+        // The registry (grows with the registry issue).
+        .target(name: "LaborStore", dependencies: ["LaborModel"]),
+        // The command-line tool.
+        .executableTarget(
+            name: "labormatch",
+            dependencies: [
+                "LaborStore", "LaborModel", "MatchCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Unit test bundles
+        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore"]),
+        .testTarget(name: "LaborModelTests", dependencies: ["LaborModel", "MatchCore"]),
+        .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore"]),
+        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch"]),
+    ]
+)

@@ -1,0 +1,72 @@
+/// Validates job-post rows (岗位信息) against the taxonomy.
+public enum PostIntake {
+    public static func read(path: String, taxonomy: Taxonomy, encoding: TextEncoding = .auto) throws -> IntakeResult<JobPost> {
+        let table = try CSVTable.read(path: path, encoding: encoding)
+        return try validate(table: table, file: path, taxonomy: taxonomy)
+    }
+
+    public static func validate(table: CSVTable, file: String, taxonomy: Taxonomy) throws -> IntakeResult<JobPost> {
+        let schema = Schema.posts
+        let (index, unknown) = try schema.map(header: table.header, file: file)
+        var result = IntakeResult<JobPost>(file: file, header: table.header, accepted: [], rejections: [],
+                                           warnings: unknown.map { "\(file): unknown column '\($0)' ignored (未知列, 已忽略)" },
+                                           encoding: table.encoding)
+        var firstLine: [String: Int] = [:]
+        for rec in table.records {
+            var r = RowReader(schema: schema, index: index, fields: rec.fields)
+            let postID = r.required("post_id")
+            let employer = r.required("employer")
+            let codeCell = r.cell("credit_code")
+            var credit: String?
+            switch CreditCode.validate(codeCell) {
+            case .success(let c): credit = c
+            case .failure(let e): r.fail("credit_code", codeCell, e.reason)
+            }
+            let occCell = r.cell("occupation")
+            let occupation = taxonomy.occupation(occCell)
+            if occupation == nil {
+                r.fail("occupation", occCell, occCell.isEmpty ? "不能为空 / must not be empty" : "未知工种, 请检查拼写或在 Data/taxonomy 中添加别名 / unknown occupation; check the spelling or add an alias in Data/taxonomy")
+            }
+            let locCell = r.cell("location")
+            let location = taxonomy.destination(locCell)
+            if location == nil {
+                r.fail("location", locCell, locCell.isEmpty ? "不能为空 / must not be empty" : "未知工作地点 (须为深圳某区或周边城市) / unknown location (a Shenzhen district or nearby city)")
+            }
+            let openings = r.integer("openings", in: 1...100_000, optional: false)
+            let wageMin = r.integer("wage_min", in: 0...1_000_000, optional: false)
+            let wageMax = r.integer("wage_max", in: 0...1_000_000, optional: false)
+            if let a = wageMin ?? nil, let b = wageMax ?? nil, a > b {
+                r.fail("wage_max", "\(b)", "月薪上限低于下限 \(a) / wage_max is below wage_min \(a)")
+            }
+            let eduCell = r.cell("education_min")
+            var educationMin: Int?
+            if !eduCell.isEmpty {
+                educationMin = taxonomy.educationLevel(eduCell)
+                if educationMin == nil { r.fail("education_min", eduCell, "未知学历 / unknown education level (小学 初中 高中 中专 大专 本科)") }
+            }
+            let ageMin = r.integer("age_min", in: 16...65, optional: true)
+            let ageMax = r.integer("age_max", in: 16...65, optional: true)
+            if let a = ageMin ?? nil, let b = ageMax ?? nil, a > b {
+                r.fail("age_max", "\(b)", "年龄上限低于下限 \(a) / age_max is below age_min \(a)")
+            }
+            let certs = r.list("required_certificates", what: "证书", lookup: taxonomy.certificate)
+            let board = r.yesNo("board_lodging")
+            if let postID, let first = firstLine[postID] {
+                r.fail("post_id", postID, "岗位编号重复, 首次出现在第 \(first) 行 / duplicate post_id, first seen on line \(first)")
+            }
+            if r.problems.isEmpty, let postID, let employer, let credit, let occupation, let location,
+               let openings = openings ?? nil, let wageMin = wageMin ?? nil, let wageMax = wageMax ?? nil,
+               let ageMin, let ageMax, let board {
+                firstLine[postID] = rec.line
+                result.accepted.append(JobPost(
+                    postID: postID, employer: employer, creditCode: credit, title: r.cell("title"),
+                    occupation: occupation, location: location, openings: openings, wageMin: wageMin,
+                    wageMax: wageMax, educationMin: educationMin, ageMin: ageMin, ageMax: ageMax,
+                    requiredCertificates: certs, boardLodging: board, line: rec.line))
+            } else {
+                result.rejections.append(Rejection(line: rec.line, fields: rec.fields, problems: r.problems))
+            }
+        }
+        return result
+    }
+}

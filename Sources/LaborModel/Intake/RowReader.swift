@@ -1,0 +1,81 @@
+/// Reads the cells of one CSV row by column key, normalised, collecting every problem found.
+struct RowReader {
+    let schema: Schema
+    let index: [String: Int]
+    let fields: [String]
+    var problems: [FieldProblem] = []
+
+    init(schema: Schema, index: [String: Int], fields: [String]) {
+        self.schema = schema
+        self.index = index
+        self.fields = fields
+    }
+
+    func label(_ key: String) -> String { schema.columns.first { $0.key == key }?.label ?? key }
+
+    /// The normalised cell; "" when the column is absent or the row is short.
+    func cell(_ key: String) -> String {
+        guard let i = index[key], i < fields.count else { return "" }
+        return Normalize.cell(fields[i])
+    }
+
+    mutating func fail(_ key: String, _ value: String, _ reason: String, mask: (String) -> String = { $0 }) {
+        problems.append(FieldProblem(column: label(key), shownValue: mask(value), reason: reason))
+    }
+
+    mutating func required(_ key: String) -> String? {
+        let v = cell(key)
+        if v.isEmpty { fail(key, v, "不能为空 / must not be empty"); return nil }
+        return v
+    }
+
+    /// A whole number in `range`; nil (no problem) when empty and `optional`.
+    mutating func integer(_ key: String, in range: ClosedRange<Int>, optional: Bool) -> Int?? {
+        let v = cell(key)
+        if v.isEmpty {
+            if optional { return .some(nil) }
+            fail(key, v, "不能为空 / must not be empty")
+            return nil
+        }
+        var t = v
+        t.removeAll { $0 == "," } // 6,500 as Excel may format it
+        if t.hasSuffix(".0") || t.hasSuffix(".00") { t = String(t.prefix { $0 != "." }) }
+        guard let n = Int(t), range.contains(n) else {
+            fail(key, v, "应为 \(range.lowerBound)–\(range.upperBound) 的整数 / must be a whole number \(range.lowerBound)–\(range.upperBound)")
+            return nil
+        }
+        return .some(n)
+    }
+
+    mutating func yesNo(_ key: String) -> Bool? {
+        let v = cell(key)
+        switch v.lowercased() {
+        case "是", "yes", "y", "1", "true", "有", "包": return true
+        case "否", "no", "n", "0", "false", "无", "不包", "": return false
+        default:
+            fail(key, v, "应为 是/否 / must be 是/否, yes/no, 1/0 or true/false")
+            return nil
+        }
+    }
+
+    /// A list of taxonomy entries separated by 、 ; | / , or the word 或 (order kept, repeats dropped).
+    mutating func list(_ key: String, what: String, lookup: (String) -> Int?) -> [Int] {
+        var out: [Int] = []
+        for token in RowReader.split(cell(key)) {
+            if let i = lookup(token) {
+                if !out.contains(i) { out.append(i) }
+            } else {
+                fail(key, token, "未知\(what), 请检查拼写或在 Data/taxonomy 中添加别名 / unknown \(what == "工种" ? "occupation" : what == "证书" ? "certificate" : "value"); check the spelling or add an alias in Data/taxonomy")
+            }
+        }
+        return out
+    }
+
+    static func split(_ s: String) -> [String] {
+        if s.isEmpty { return [] }
+        var t = s.replacingOccurrences(of: "或者", with: "|")
+        t = t.replacingOccurrences(of: "或", with: "|")
+        let seps: Set<Character> = ["、", ";", "|", "/", ",", "；", "，", "／"]
+        return t.split(whereSeparator: { seps.contains($0) }).map { Normalize.cell(String($0)) }.filter { !$0.isEmpty }
+    }
+}

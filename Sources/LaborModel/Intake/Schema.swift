@@ -1,0 +1,135 @@
+/// A column an input file may carry: its Chinese header, English alias and other accepted spellings.
+public struct ColumnSpec: Sendable {
+    public var key: String
+    public var chinese: String
+    public var aliases: [String]
+    public var required: Bool
+
+    public init(_ key: String, _ chinese: String, aliases: [String] = [], required: Bool = false) {
+        self.key = key
+        self.chinese = chinese
+        self.aliases = aliases
+        self.required = required
+    }
+
+    /// How the column is named in messages: `身份证号 id_number`.
+    public var label: String { "\(chinese) \(key)" }
+}
+
+/// The columns of one kind of input file.
+public struct Schema: Sendable {
+    public var kind: String
+    public var columns: [ColumnSpec]
+
+    /// Maps header cells to columns. Unknown columns are returned for a warning; a missing required column throws.
+    public func map(header: [String], file: String) throws -> (index: [String: Int], unknown: [String]) {
+        var lookup: [String: String] = [:]
+        for c in columns {
+            for name in [c.key, c.chinese] + c.aliases { lookup[Taxonomy.key(name)] = c.key }
+        }
+        var index: [String: Int] = [:]
+        var unknown: [String] = []
+        for (i, h) in header.enumerated() {
+            let k = Taxonomy.key(h)
+            if let key = lookup[k] {
+                if index[key] == nil { index[key] = i } else { unknown.append(h + " (duplicate column, ignored)") }
+            } else if !k.isEmpty {
+                unknown.append(h)
+            }
+        }
+        for c in columns where c.required && index[c.key] == nil {
+            throw IntakeError.missingColumn(file: file, column: c.label)
+        }
+        return (index, unknown)
+    }
+
+    public static let workers = Schema(kind: "workers", columns: [
+        ColumnSpec("id_number", "身份证号", aliases: ["身份证号码", "公民身份号码", "id"], required: true),
+        ColumnSpec("name", "姓名", required: true),
+        ColumnSpec("township", "乡镇", aliases: ["所在乡镇"], required: true),
+        ColumnSpec("village", "村", aliases: ["村/社区", "村社区"]),
+        ColumnSpec("poor_household", "贫困户", aliases: ["是否贫困户", "建档立卡贫困户"]),
+        ColumnSpec("education", "学历", aliases: ["文化程度"]),
+        ColumnSpec("skills", "技能"),
+        ColumnSpec("certificates", "证书", aliases: ["技能资格证书"]),
+        ColumnSpec("intentions", "求职意向", aliases: ["就业意向"]),
+        ColumnSpec("preferred_destinations", "期望地区", aliases: ["期望工作地点", "destinations"]),
+        ColumnSpec("expected_wage", "期望月薪", aliases: ["期望工资"]),
+        ColumnSpec("status", "就业状态"),
+        ColumnSpec("phone", "联系电话", aliases: ["手机号", "电话"]),
+    ])
+
+    public static let posts = Schema(kind: "posts", columns: [
+        ColumnSpec("post_id", "岗位编号", required: true),
+        ColumnSpec("employer", "企业名称", required: true),
+        ColumnSpec("credit_code", "统一社会信用代码", required: true),
+        ColumnSpec("title", "岗位名称"),
+        ColumnSpec("occupation", "工种", required: true),
+        ColumnSpec("location", "工作地点", required: true),
+        ColumnSpec("openings", "招聘人数", required: true),
+        ColumnSpec("wage_min", "月薪下限", required: true),
+        ColumnSpec("wage_max", "月薪上限", required: true),
+        ColumnSpec("education_min", "学历要求"),
+        ColumnSpec("age_min", "年龄下限"),
+        ColumnSpec("age_max", "年龄上限"),
+        ColumnSpec("required_certificates", "所需证书"),
+        ColumnSpec("board_lodging", "包吃住"),
+    ])
+}
+
+public enum IntakeError: Error, CustomStringConvertible, Equatable {
+    case missingColumn(file: String, column: String)
+
+    public var description: String {
+        switch self {
+        case let .missingColumn(file, column):
+            return "\(file): required column \(column) is missing (缺少必需列 \(column)); the file was not read"
+        }
+    }
+}
+
+/// One reason a row was rejected.
+public struct FieldProblem: Sendable, Equatable {
+    public var column: String
+    /// The value as shown to people: ID numbers and phones masked.
+    public var shownValue: String
+    public var reason: String
+
+    public var description: String { "\(column) '\(shownValue)': \(reason)" }
+}
+
+/// A rejected input row, with every reason that applies.
+public struct Rejection: Sendable {
+    public var line: Int
+    public var fields: [String]
+    public var problems: [FieldProblem]
+}
+
+/// What reading one input file produced. `read == accepted.count + rejections.count` always.
+public struct IntakeResult<Record: Sendable>: Sendable {
+    public var file: String
+    public var header: [String]
+    public var accepted: [Record]
+    public var rejections: [Rejection]
+    public var warnings: [String]
+    public var encoding: TextEncoding
+    public var read: Int { accepted.count + rejections.count }
+
+    public var countsLine: String { "read \(read), accepted \(accepted.count), rejected \(rejections.count)" }
+
+    /// Lines for people: `file:line: column 'value': reason`.
+    public func rejectionMessages() -> [String] {
+        rejections.map { r in "\(file):\(r.line): " + r.problems.map(\.description).joined(separator: "; ") }
+    }
+
+    /// The rejects file: line number, the original fields as read, reasons.
+    public func rejectsCSV(english: Bool) -> CSVWriter {
+        var w = CSVWriter(header: [english ? "line" : "行号"] + header + [english ? "reasons" : "原因"])
+        for r in rejections {
+            var f = r.fields
+            if f.count < header.count { f += Array(repeating: "", count: header.count - f.count) }
+            w.append(["\(r.line)"] + f + [r.problems.map(\.description).joined(separator: "; ")])
+        }
+        return w
+    }
+}

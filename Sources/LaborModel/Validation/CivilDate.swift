@@ -1,0 +1,55 @@
+import Foundation
+
+/// A calendar date (proleptic Gregorian), without time zone: birth dates, start dates, `--as-of`.
+public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    /// Returns nil unless the date exists (month 1–12, day within the month, leap years counted).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses YYYY-MM-DD.
+    public init?(iso: String) {
+        let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public static func < (a: CivilDate, b: CivilDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    /// Whole years from `self` (a birth date) to `date`: the age on that day.
+    public func age(on date: CivilDate) -> Int {
+        var a = date.year - year
+        if (date.month, date.day) < (month, day) { a -= 1 }
+        return a
+    }
+
+    /// Today in Asia/Shanghai (the county's clock).
+    public static func today(timeZone: String = "Asia/Shanghai") -> CivilDate {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let c = cal.dateComponents([.year, .month, .day], from: Date())
+        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}

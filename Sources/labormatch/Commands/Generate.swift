@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import LaborModel
+
+extension LaborMatch {
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write synthetic Longlin-like workers.csv and posts.csv (模拟数据; no real people).",
+            discussion: "The same seed and --as-of give byte-identical files on any day."
+        )
+
+        @Option(help: "Number of workers.")
+        var workers: Int = 2000
+
+        @Option(help: "Number of job posts.")
+        var posts: Int = 300
+
+        @Option(help: "Random seed.")
+        var seed: UInt64 = 1
+
+        @Option(help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
+        var out: String
+
+        @Option(name: .customLong("as-of"), help: ArgumentHelp("Reference date for ages, YYYY-MM-DD (default 2026-01-01, fixed).", valueName: "date"))
+        var asOf: AsOfDate?
+
+        @Option(help: "Text encoding of the files: utf8 (with BOM) or gb18030.")
+        var encoding: TextEncoding = .utf8
+
+        func validate() throws {
+            guard workers >= 0, posts >= 0 else { throw ValidationError("--workers and --posts must be 0 or more.") }
+            guard encoding != .auto else { throw ValidationError("Choose --encoding utf8 or gb18030 for output.") }
+        }
+
+        func run() throws {
+            try runMapped {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                let g = Generator(workers: workers, posts: posts, seed: seed, asOf: asOf?.date ?? Generator.defaultAsOf)
+                let files = g.generate()
+                try files.workers.write(to: out + "/workers.csv", encoding: encoding, ownerOnly: true)
+                try files.posts.write(to: out + "/posts.csv", encoding: encoding)
+                Console.out("wrote \(out)/workers.csv (\(workers) workers) and \(out)/posts.csv (\(posts) posts)")
+            }
+        }
+    }
+}

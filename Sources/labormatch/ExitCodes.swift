@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import LaborModel
+
+/// Exit codes (sysexits.h): the one place that picks them.
+enum Exit {
+    static let ok = ExitCode(0)
+    static let usage = ExitCode(64)
+    static let dataError = ExitCode(65)
+    static let noInput = ExitCode(66)
+    static let software = ExitCode(70)
+    static let tempFail = ExitCode(75)
+}
+
+/// Console output: results on stdout, messages on stderr. Only the CLI prints.
+enum Console {
+    static func out(_ s: String) {
+        FileHandle.standardOutput.write(Data((s + "\n").utf8))
+    }
+
+    static func err(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
+
+/// Prints a run-time failure as one sentence and returns the exit code it maps to.
+func exitCode(for error: Error) -> ExitCode {
+    switch error {
+    case let e as CSVError:
+        Console.err("labormatch: error: \(e)")
+        if case .cannotRead = e { return Exit.noInput }
+        return Exit.dataError
+    case let e as IntakeError:
+        Console.err("labormatch: error: \(e)")
+        return Exit.dataError
+    case let e as TaxonomyError:
+        Console.err("labormatch: error: \(e)")
+        return e.message.contains("missing") ? Exit.noInput : Exit.dataError
+    case let e as AtomicFileError:
+        Console.err("labormatch: error: \(e)")
+        return Exit.software
+    case let e as ExitCode:
+        return e
+    case let e as CleanExit:
+        _ = e
+        return Exit.ok
+    default:
+        Console.err("labormatch: error: \(error)")
+        return Exit.software
+    }
+}
+
+/// Runs a command body, turning thrown errors into their exit codes.
+func runMapped(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ExitCode { throw e } catch { throw exitCode(for: error) }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct LaborMatch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "labormatch",
+        abstract: "Match Longlin's labour registry against Shenzhen job posts (粤桂劳务协作).",
+        version: LaborMatchVersion.string,
+        subcommands: [Check.self, Generate.self]
+    )
+}
+
+enum LaborMatchVersion {
+    static let string = "0.1.0"
+}

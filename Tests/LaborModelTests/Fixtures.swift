@@ -1,0 +1,28 @@
+import Foundation
+import LaborModel
+
+/// Paths into the package: Data/ and the sample files.
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let data = root + "/Data"
+    static let sample = data + "/sample"
+    static let taxonomy: Taxonomy = {
+        // swiftlint:disable:next force_try
+        try! Taxonomy.load(directory: data + "/taxonomy")
+    }()
+    static let asOf = CivilDate(year: 2026, month: 1, day: 1)!
+
+    static func tempDir() -> String {
+        let d = NSTemporaryDirectory() + "labormatch-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    static func csv(_ text: String, bom: Bool = false) -> Data {
+        var d = Data()
+        if bom { d.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
+        d.append(contentsOf: Array(text.utf8))
+        return d
+    }
+}
