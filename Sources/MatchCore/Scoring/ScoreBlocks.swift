@@ -1,0 +1,264 @@
+import Dispatch
+import Synchronization
+
+/// The result of scoring every worker against every post: each worker's best posts and, when asked, each
+/// post's best workers. Scores are the (quantised) score values; ids are post or worker row indices.
+public struct ScoringResult: Sendable {
+    public var byWorker: CandidateTable
+    public var byPost: CandidateTable?
+}
+
+/// Blocked GEMM feeding top-K collectors (faiss `exhaustive_inner_product_blas_tiles` with a heap handler):
+/// worker chunks run in parallel on Dispatch; each multiplies its rows by post tiles with one `sgemm` into a
+/// reusable buffer and offers each score to the worker's heap and to the post's heap at once. The n × m
+/// score matrix is never held.
+///
+/// score(w, p) = W[w] · P[p] + bias[p], then × quantization and rounded. Candidates must beat `floor`.
+/// Determinism: a chunk is claimed from a counter, so each Dispatch worker sees workers (and, within a
+/// chunk, posts) in increasing order; heaps break ties by id; per-post heaps are private per Dispatch worker
+/// and merged by (score, id). The result does not depend on threads, chunk or tile sizes.
+public enum ScoreBlocks {
+    /// - Complexity: O(n·m·d) for the GEMMs, O(n·m) for the scan, O((n + m)·k·log k) for heap updates.
+    public static func topK(workers w: FeatureMatrix, posts p: FeatureMatrix, bias: [Float]? = nil,
+                            configuration cfg: ScoringConfiguration,
+                            progress: (@Sendable (Int) -> Void)? = nil) -> ScoringResult {
+        precondition(w.columns == p.columns, "workers and posts must have the same number of columns")
+        precondition(bias == nil || bias!.count == p.rows, "bias needs one value per post")
+        let n = w.rows, m = p.rows, d = w.columns
+        let k = min(cfg.k, m)
+        let pk = cfg.postK.map { min($0, n) }
+        var byWorker = CandidateTable(rows: n, k: k)
+        guard n > 0, m > 0 else {
+            return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) })
+        }
+        let chunkRows = max(1, min(cfg.chunkRows, (n + cfg.threads - 1) / cfg.threads))
+        let tile = max(16, min(cfg.tileColumns, m))
+        let chunks = (n + chunkRows - 1) / chunkRows
+        let workersCount = min(cfg.threads, chunks)
+        ScoringConfiguration.configureBLAS(dispatchWorkers: workersCount, threads: cfg.threads)
+        let floor: Float = cfg.floor
+        let select = cfg.selection == .topK
+
+        // Per-Dispatch-worker post reservoirs (merged after): workersCount × m × capacity.
+        let pkk = pk ?? 0
+        let pCap = 2 * max(pkk, 1)
+        let postLists = select && pkk > 0 ? workersCount * m : 0
+        var postKeys = [UInt64](repeating: 0, count: postLists * pCap)
+        var postCounts = [Int32](repeating: 0, count: postLists)
+        var postThresh = [Float](repeating: floor, count: postLists)
+        let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
+        let biasValues = bias ?? zeroBias
+        let next = Atomic<Int>(0)
+
+        w.values.withUnsafeBufferPointer { wv in
+        p.values.withUnsafeBufferPointer { pv in
+        biasValues.withUnsafeBufferPointer { bv in
+        byWorker.scores.withUnsafeMutableBufferPointer { ws in
+        byWorker.ids.withUnsafeMutableBufferPointer { wi in
+        postKeys.withUnsafeMutableBufferPointer { pkeys in
+        postCounts.withUnsafeMutableBufferPointer { pc in
+        postThresh.withUnsafeMutableBufferPointer { pt in
+            let shared = SharedPointers(w: wv.baseAddress!, p: pv.baseAddress!, bias: bv.baseAddress!,
+                                        wScores: ws.baseAddress, wIDs: wi.baseAddress,
+                                        pKeys: pkeys.baseAddress, pCounts: pc.baseAddress,
+                                        pThresh: pt.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: workersCount) { t in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * tile)
+                defer { buffer.deallocate() }
+                let wCap = 2 * max(k, 1)
+                let chunk = ChunkReservoirs(rows: chunkRows, capacity: wCap)
+                defer { chunk.deallocate() }
+                let scan = TileScanner(k: k, wCap: wCap, postK: pkk, pCap: pCap, quantization: cfg.quantization,
+                                       shared: shared, chunk: chunk, thread: t, m: m)
+                while true {
+                    let c = next.add(1, ordering: .relaxed).oldValue
+                    if c >= chunks { break }
+                    let i0 = c * chunkRows, i1 = min(n, i0 + chunkRows)
+                    chunk.reset(rows: i1 - i0, floor: floor)
+                    var j0 = 0
+                    while j0 < m {
+                        let j1 = min(m, j0 + tile)
+                        BLAS.sgemmNT(m: i1 - i0, n: j1 - j0, k: d, a: shared.w + i0 * d, lda: d,
+                                     b: shared.p + j0 * d, ldb: d, c: buffer, ldc: j1 - j0)
+                        if select { scan.scan(buffer: buffer, rows: i0..<i1, columns: j0..<j1) }
+                        j0 = j1
+                    }
+                    if select && k > 0 {
+                        for r in 0..<(i1 - i0) {
+                            chunk.handle(r, k: k).finish(into: shared.wScores! + (i0 + r) * k, shared.wIDs! + (i0 + r) * k)
+                        }
+                    }
+                    progress?(i1 - i0)
+                }
+            }
+        }}}}}}}}
+
+        guard select else { return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) }) }
+        let byPost = pk.map {
+            mergePostLists(keys: postKeys, counts: postCounts, capacity: pCap, copies: workersCount,
+                           m: m, k: $0, threads: cfg.threads)
+        }
+        return ScoringResult(byWorker: byWorker, byPost: byPost)
+    }
+
+    /// Merges the per-Dispatch-worker reservoirs of each post into its K best, by (score desc, id asc).
+    static func mergePostLists(keys: [UInt64], counts: [Int32], capacity: Int, copies: Int, m: Int,
+                               k: Int, threads: Int) -> CandidateTable {
+        var out = CandidateTable(rows: m, k: k)
+        guard k > 0 else { return out }
+        out.scores.withUnsafeMutableBufferPointer { os in
+        out.ids.withUnsafeMutableBufferPointer { oi in
+        keys.withUnsafeBufferPointer { ks in
+            let osp = UncheckedPointer(os.baseAddress!), oip = UncheckedPointer(oi.baseAddress!)
+            let ksp = UncheckedPointer(UnsafeMutablePointer(mutating: ks.baseAddress!))
+            let parts = min(m, max(1, threads * 4))
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                var entries: [UInt64] = []
+                entries.reserveCapacity(copies * capacity)
+                for j in (part * m / parts)..<((part + 1) * m / parts) {
+                    entries.removeAll(keepingCapacity: true)
+                    for c in 0..<copies {
+                        let list = c * m + j
+                        for s in 0..<Int(counts[list]) { entries.append(ksp.pointer[list * capacity + s]) }
+                    }
+                    entries.sort(by: >)
+                    for s in 0..<min(k, entries.count) {
+                        osp.pointer[j * k + s] = CandidateKey.score(entries[s])
+                        oip.pointer[j * k + s] = CandidateKey.id(entries[s])
+                    }
+                }
+            }
+        }}}
+        return out
+    }
+}
+
+/// Base pointers shared by the Dispatch workers. Each worker writes only the worker rows of the chunks it
+/// claimed and its own copy of the post heaps, so no two workers write the same memory.
+struct SharedPointers: @unchecked Sendable {
+    let w: UnsafePointer<Float>
+    let p: UnsafePointer<Float>
+    let bias: UnsafePointer<Float>
+    let wScores: UnsafeMutablePointer<Float>?
+    let wIDs: UnsafeMutablePointer<Int32>?
+    let pKeys: UnsafeMutablePointer<UInt64>?
+    let pCounts: UnsafeMutablePointer<Int32>?
+    let pThresh: UnsafeMutablePointer<Float>?
+}
+
+/// One Dispatch worker's reservoirs for the worker rows of the chunk it is scoring.
+struct ChunkReservoirs {
+    let keys: UnsafeMutablePointer<UInt64>
+    let counts: UnsafeMutablePointer<Int32>
+    let thresholds: UnsafeMutablePointer<Float>
+    let capacity: Int
+
+    init(rows: Int, capacity: Int) {
+        keys = .allocate(capacity: rows * capacity)
+        counts = .allocate(capacity: rows)
+        thresholds = .allocate(capacity: rows)
+        self.capacity = capacity
+    }
+
+    func reset(rows: Int, floor: Float) {
+        counts.update(repeating: 0, count: rows)
+        thresholds.update(repeating: floor, count: rows)
+    }
+
+    @inline(__always)
+    func handle(_ r: Int, k: Int) -> ReservoirHandle {
+        ReservoirHandle(keys: keys + r * capacity, count: counts + r,
+                        threshold: thresholds + r, k: k, capacity: capacity)
+    }
+
+    func deallocate() {
+        keys.deallocate(); counts.deallocate(); thresholds.deallocate()
+    }
+}
+
+struct UncheckedPointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ p: UnsafeMutablePointer<T>) { pointer = p }
+}
+
+/// The selection scan over one score tile: adds the bias, quantises, and offers each score to the worker's
+/// reservoir and this Dispatch worker's reservoir of the post, touching one only when the score beats its
+/// threshold (faiss's `thresh`). Sixteen scores are tested per step; most steps touch nothing.
+struct TileScanner {
+    let k: Int
+    let wCap: Int
+    let postK: Int
+    let pCap: Int
+    let quantization: Float?
+    let shared: SharedPointers
+    let chunk: ChunkReservoirs
+    let thread: Int
+    let m: Int
+
+    static let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+
+    @inline(__always)
+    func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Range<Int>) {
+        switch (quantization, postK > 0) {
+        case (let q?, true): scan(buffer, rows, columns, quantize: true, q: q, posts: true)
+        case (let q?, false): scan(buffer, rows, columns, quantize: true, q: q, posts: false)
+        case (nil, true): scan(buffer, rows, columns, quantize: false, q: 1, posts: true)
+        case (nil, false): scan(buffer, rows, columns, quantize: false, q: 1, posts: false)
+        }
+    }
+
+    @inline(__always)
+    func scan(_ buffer: UnsafeMutablePointer<Float>, _ rows: Range<Int>, _ columns: Range<Int>,
+              quantize: Bool, q: Float, posts: Bool) {
+        let width = columns.count
+        let j0 = columns.lowerBound
+        let bias = shared.bias + j0
+        let listBase = thread * m + j0
+        // Post-side state of this Dispatch worker for the tile's columns (unused when !posts).
+        let pThresh = posts ? shared.pThresh! + listBase : chunk.thresholds
+        let pCounts = posts ? shared.pCounts! + listBase : chunk.counts
+        let pKeys = posts ? shared.pKeys! + listBase * pCap : chunk.keys
+        let qv = SIMD16<Float>(repeating: q)
+        let hasWorkers = k > 0
+        for i in rows {
+            let r = i - rows.lowerBound
+            let row = buffer + r * width
+            let res = chunk.handle(r, k: max(k, 1))
+            var wt: Float = hasWorkers ? res.threshold.pointee : .infinity
+            @inline(__always) func offer(_ s: Float, _ jj: Int) {
+                if s > wt {
+                    res.append(s, Int32(j0 + jj))
+                    wt = res.threshold.pointee
+                }
+                if posts && s > pThresh[jj] {
+                    ReservoirHandle(keys: pKeys + jj * pCap, count: pCounts + jj,
+                                    threshold: pThresh + jj, k: postK, capacity: pCap).append(s, Int32(i))
+                }
+            }
+            var j = 0
+            while j + 16 <= width {
+                var v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
+                v += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD16<Float>.self)
+                if quantize { v = (v * qv).rounded(.toNearestOrEven) }
+                var hit = v .> SIMD16<Float>(repeating: wt)
+                if posts { hit = hit .| (v .> UnsafeRawPointer(pThresh + j).loadUnaligned(as: SIMD16<Float>.self)) }
+                if any(hit) {
+                    // Lane bits of the mask, then one offer per set bit.
+                    var bits = (unsafeBitCast(hit, to: SIMD16<Int32>.self) & TileScanner.laneBits).wrappedSum()
+                    while bits != 0 {
+                        let e = Int(bits.trailingZeroBitCount)
+                        offer(v[e], j + e)
+                        bits &= bits - 1
+                    }
+                }
+                j += 16
+            }
+            while j < width {
+                var s = row[j] + bias[j]
+                if quantize { s = (s * q).rounded(.toNearestOrEven) }
+                offer(s, j)
+                j += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import LaborModel
+import MatchCore
+
+extension LaborMatch {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Benchmark kernels on the same inputs the peer scripts use.",
+            subcommands: [TopK.self]
+        )
+    }
+}
+
+extension LaborMatch.Bench {
+    struct TopK: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "topk",
+            abstract: "Each worker's top-K posts by inner product, from NumPy float32 matrices.",
+            discussion: """
+            Prints 'seconds S' (the computation alone, after loading; the median of --repeat runs) and 'checksum C' \
+            (the sum over workers of their K best scores, in Float64). --both also computes each post's top-K \
+            workers and prints 'seconds_both S2'; --gemm also runs the same GEMMs without selection and prints \
+            'seconds_gemm G'.
+            """
+        )
+
+        @Option(name: .customLong("workers-npy"), help: ArgumentHelp("Worker matrix (n × d float32 .npy).", valueName: "file"))
+        var workersNpy: String
+
+        @Option(name: .customLong("posts-npy"), help: ArgumentHelp("Post matrix (m × d float32 .npy).", valueName: "file"))
+        var postsNpy: String
+
+        @Option(name: .customLong("top-k"), help: "Candidates per worker (and per post with --both).")
+        var topK: Int = 50
+
+        @Option(help: "Threads (default: all cores).")
+        var threads: Int?
+
+        @Flag(help: "Also compute each post's top-K workers in the same pass.")
+        var both = false
+
+        @Flag(help: "Also time the same blocked GEMMs with no selection.")
+        var gemm = false
+
+        @Option(help: "Runs to take the median of.")
+        var `repeat`: Int = 1
+
+        @Option(name: .customLong("chunk-rows"), help: "Worker rows per GEMM.")
+        var chunkRows: Int = 512
+
+        @Option(name: .customLong("tile-columns"), help: "Posts per GEMM tile.")
+        var tileColumns: Int = 2048
+
+        func validate() throws {
+            guard topK >= 1 else { throw ValidationError("--top-k must be at least 1.") }
+            guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1.") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        }
+
+        func run() throws {
+            try runMapped {
+                let w = try NPY.readMatrix(path: workersNpy)
+                let p = try NPY.readMatrix(path: postsNpy)
+                guard w.columns == p.columns else {
+                    Console.err("labormatch: error: \(workersNpy) has \(w.columns) columns but \(postsNpy) has \(p.columns)")
+                    throw Exit.dataError
+                }
+                func config(_ postK: Int?, _ sel: ScoringConfiguration.Selection) -> ScoringConfiguration {
+                    var c = ScoringConfiguration(k: topK, postK: postK, threads: threads)
+                    c.chunkRows = chunkRows
+                    c.tileColumns = tileColumns
+                    c.selection = sel
+                    return c
+                }
+                func time(_ cfg: ScoringConfiguration) -> (Double, ScoringResult) {
+                    var times: [Double] = []
+                    var last: ScoringResult?
+                    for _ in 0..<`repeat` {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        last = ScoreBlocks.topK(workers: w, posts: p, configuration: cfg)
+                        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                    }
+                    times.sort()
+                    return (times[times.count / 2], last!)
+                }
+                let (s, r) = time(config(nil, .topK))
+                var checksum = 0.0
+                for i in 0..<r.byWorker.rows { for c in r.byWorker.candidates(of: i) { checksum += Double(c.score) } }
+                Console.out(String(format: "seconds %.4f", s))
+                Console.out(String(format: "checksum %.6f", checksum))
+                if both {
+                    let (s2, _) = time(config(topK, .topK))
+                    Console.out(String(format: "seconds_both %.4f", s2))
+                }
+                if gemm {
+                    let (g, _) = time(config(nil, .none))
+                    Console.out(String(format: "seconds_gemm %.4f", g))
+                }
+                Console.err("blas_core \(ScoringConfiguration.blasCoreName), threads \(threads ?? ScoringConfiguration.availableCores), n \(w.rows), m \(p.rows), d \(w.columns), k \(topK)")
+            }
+        }
+    }
+}

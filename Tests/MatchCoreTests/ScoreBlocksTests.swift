@@ -1,0 +1,72 @@
+import Testing
+@testable import MatchCore
+
+@Suite struct ScoreBlocksTests {
+    /// Small-integer matrices: every score is exact in Float32 and ties are frequent.
+    func randomMatrix(_ rows: Int, _ cols: Int, _ g: inout SplitMix64, range: Int = 3) -> FeatureMatrix {
+        FeatureMatrix(rows: rows, columns: cols, values: (0..<(rows * cols)).map { _ in Float(g.below(2 * range + 1) - range) })
+    }
+
+    @Test(arguments: [(1, 37, 8, 16), (2, 37, 8, 16), (2, 5, 3, 16), (1, 512, 2048, 16), (2, 64, 32, 20), (1, 16, 16, 1), (2, 7, 16, 3)])
+    func blockedEqualsBruteForce(threads: Int, chunk: Int, tile: Int, k: Int) {
+        var g = SplitMix64(seed: UInt64(threads * 1000 + chunk))
+        for (n, m, d) in [(1, 1, 1), (3, 50, 4), (97, 61, 7), (150, 300, 12), (40, 5, 3)] {
+            let w = randomMatrix(n, d, &g), p = randomMatrix(m, d, &g)
+            let bias = (0..<m).map { _ in Float(g.below(5) - 2) * 0.5 }
+            var cfg = ScoringConfiguration(k: k, postK: k / 2 + 1, threads: threads)
+            cfg.chunkRows = chunk
+            cfg.tileColumns = tile
+            cfg.floor = -4
+            cfg.quantization = 2
+            let got = ScoreBlocks.topK(workers: w, posts: p, bias: bias, configuration: cfg)
+            let want = ReferenceTopK.topK(workers: w, posts: p, bias: bias, k: k, postK: k / 2 + 1, floor: -4, quantization: 2)
+            #expect(got.byWorker == want.byWorker, "workers n=\(n) m=\(m) d=\(d)")
+            #expect(got.byPost == want.byPost, "posts n=\(n) m=\(m) d=\(d)")
+        }
+    }
+
+    @Test func floorLeavesShortListsWithEmptySlots() {
+        let w = FeatureMatrix(rows: 2, columns: 1, values: [1, -1])
+        let p = FeatureMatrix(rows: 3, columns: 1, values: [1, 2, 3])
+        var cfg = ScoringConfiguration(k: 3, postK: 2, threads: 2)
+        cfg.floor = 0
+        let r = ScoreBlocks.topK(workers: w, posts: p, configuration: cfg)
+        #expect(r.byWorker.candidates(of: 0).map(\.id) == [2, 1, 0])
+        #expect(r.byWorker.candidates(of: 1).isEmpty)
+        #expect(r.byWorker.ids[3..<6] == [-1, -1, -1])
+        #expect(r.byPost!.candidates(of: 2).map(\.id) == [0])
+    }
+
+    @Test func tiesGoToTheLowerID() {
+        let w = FeatureMatrix(rows: 4, columns: 1, values: [1, 1, 1, 1])
+        let p = FeatureMatrix(rows: 5, columns: 1, values: [2, 2, 2, 2, 2])
+        var cfg = ScoringConfiguration(k: 2, postK: 3, threads: 2)
+        cfg.chunkRows = 1
+        cfg.tileColumns = 16
+        let r = ScoreBlocks.topK(workers: w, posts: p, configuration: cfg)
+        for i in 0..<4 { #expect(r.byWorker.candidates(of: i).map(\.id) == [0, 1]) }
+        for j in 0..<5 { #expect(r.byPost!.candidates(of: j).map(\.id) == [0, 1, 2]) }
+    }
+
+    @Test func emptyShapes() {
+        let cfg = ScoringConfiguration(k: 5, postK: 5, threads: 2)
+        let none = ScoreBlocks.topK(workers: FeatureMatrix(rows: 0, columns: 3), posts: FeatureMatrix(rows: 4, columns: 3), configuration: cfg)
+        #expect(none.byWorker.rows == 0 && none.byPost?.rows == 4 && none.byPost?.count(of: 0) == 0)
+        let noPosts = ScoreBlocks.topK(workers: FeatureMatrix(rows: 2, columns: 3), posts: FeatureMatrix(rows: 0, columns: 3), configuration: cfg)
+        #expect(noPosts.byWorker.k == 0)
+        let noColumns = ScoreBlocks.topK(workers: FeatureMatrix(rows: 2, columns: 0), posts: FeatureMatrix(rows: 2, columns: 0), configuration: cfg)
+        #expect(noColumns.byWorker.candidates(of: 0).map(\.id) == [0, 1])
+    }
+
+    @Test func threadCountDoesNotChangeRandomFloatResults() {
+        var g = SplitMix64(seed: 99)
+        let w = FeatureMatrix(rows: 700, columns: 16, values: (0..<(700 * 16)).map { _ in Float(g.unit() - 0.5) })
+        let p = FeatureMatrix(rows: 900, columns: 16, values: (0..<(900 * 16)).map { _ in Float(g.unit() - 0.5) })
+        var c1 = ScoringConfiguration(k: 10, postK: 10, threads: 1)
+        var c2 = ScoringConfiguration(k: 10, postK: 10, threads: 2)
+        c1.chunkRows = 128; c2.chunkRows = 128
+        let a = ScoreBlocks.topK(workers: w, posts: p, configuration: c1)
+        let b = ScoreBlocks.topK(workers: w, posts: p, configuration: c2)
+        #expect(a.byWorker == b.byWorker && a.byPost == b.byPost)
+    }
+}
