@@ -1,52 +1,96 @@
 import Foundation
 
 /// Builds CSV text (RFC 4180 quoting) and writes it atomically, UTF-8 with a BOM so that Excel opens it right.
+/// Large outputs are built as parts (in parallel, in order) and written part by part, never joined.
 public struct CSVWriter: Sendable {
-    public private(set) var text: String = ""
+    private var parts: [String] = [""]
 
     public init(header: [String]) {
-        text.reserveCapacity(1 << 16)
+        parts[0].reserveCapacity(1 << 12)
         append(header)
     }
 
+    /// The whole text (joins the parts: for tests and small files).
+    public var text: String { parts.joined() }
+
     public mutating func append(_ fields: [String]) {
+        CSVWriter.appendRow(fields, to: &parts[parts.count - 1])
+    }
+
+    /// Appends rows already formatted by `appendRow(_:to:)` (built in parallel, kept in order).
+    public mutating func appendFormatted(_ rows: String) {
+        parts.append(rows)
+    }
+
+    /// One CSV row with its CRLF.
+    public static func appendRow(_ fields: [String], to text: inout String) {
         var first = true
         for f in fields {
             if !first { text.append(",") }
             first = false
-            text.append(CSVWriter.quoted(f))
+            appendField(f, to: &text)
         }
         text.append("\r\n")
     }
 
-    /// Quotes a field when it holds a comma, quote, line break or leading/trailing space.
-    public static func quoted(_ f: String) -> String {
+    /// One field, quoted when it holds a comma, quote, line break or a leading/trailing space.
+    @inline(__always)
+    public static func appendField(_ f: String, to text: inout String) {
         var needs = false
         for u in f.utf8 where u == 0x2C || u == 0x22 || u == 0x0A || u == 0x0D {
             needs = true
             break
         }
         if !needs, let first = f.utf8.first, let last = f.utf8.last, first == 0x20 || last == 0x20 { needs = true }
-        guard needs else { return f }
-        return "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        if needs {
+            text.append("\"")
+            text.append(f.replacingOccurrences(of: "\"", with: "\"\""))
+            text.append("\"")
+        } else {
+            text.append(f)
+        }
+    }
+
+    public static func quoted(_ f: String) -> String {
+        var t = ""
+        appendField(f, to: &t)
+        return t
     }
 
     /// The bytes of the file: a UTF-8 BOM and the text, or GB18030 when asked.
     public func data(encoding: TextEncoding = .utf8) -> Data {
         if encoding == .gb18030, let d = text.data(using: TextEncoding.gb18030Foundation) { return d }
         var d = Data([0xEF, 0xBB, 0xBF])
-        d.append(contentsOf: Array(text.utf8))
+        for p in parts { d.append(contentsOf: Array(p.utf8)) }
         return d
     }
 
     public func write(to path: String, encoding: TextEncoding = .utf8, ownerOnly: Bool = false) throws {
-        try AtomicFile.write(data(encoding: encoding), to: path, ownerOnly: ownerOnly)
+        if encoding == .gb18030 {
+            try AtomicFile.write(data(encoding: encoding), to: path, ownerOnly: ownerOnly)
+            return
+        }
+        try AtomicFile.write(to: path, ownerOnly: ownerOnly) { sink in
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            bom.withUnsafeBufferPointer { sink($0) }
+            for var p in parts {
+                p.withUTF8 { sink($0) }
+            }
+        }
     }
 }
 
 /// Writes files atomically: a temporary file beside the target, then rename(2).
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String, ownerOnly: Bool = false) throws {
+        try write(to: path, ownerOnly: ownerOnly) { sink in
+            data.withUnsafeBytes { sink(UnsafeBufferPointer(start: $0.baseAddress?.assumingMemoryBound(to: UInt8.self), count: $0.count)) }
+        }
+    }
+
+    /// Writes what `produce` hands to its sink into a temporary file, fsyncs, then renames it over `path`.
+    public static func write(to path: String, ownerOnly: Bool = false,
+                             _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())"
@@ -54,10 +98,11 @@ public enum AtomicFile {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode)
         guard fd >= 0 else { throw AtomicFileError(path: path, errno: errno) }
         var ok = true
-        data.withUnsafeBytes { raw in
+        produce { buf in
+            guard ok, let base = buf.baseAddress else { return }
             var off = 0
-            while off < raw.count {
-                let w = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
+            while off < buf.count {
+                let w = Foundation.write(fd, base + off, buf.count - off)
                 if w <= 0 { ok = false; break }
                 off += w
             }

@@ -168,9 +168,9 @@ extension Taxonomy {
             guard let i = t.occupation(a) else { throw TaxonomyError(file: path, line: line, message: "unknown occupation '\(a)' (未知工种)") }
             guard let j = t.occupation(b) else { throw TaxonomyError(file: path, line: line, message: "unknown occupation '\(b)' (未知工种)") }
             let cs = try need(c, "credit", path, line)
-            // Credits must be binary fractions in (0, 1) so that scores stay exact in Float32.
-            guard let v = Double(cs), v > 0, v < 1, (v * 256).rounded() == v * 256 else {
-                throw TaxonomyError(file: path, line: line, message: "credit '\(cs)' must be a multiple of 1/256 strictly between 0 and 1")
+            // Credits are multiples of 1/16 in (0, 1) so that every score stays exact in Float32 (see ScoringWeights).
+            guard let v = Double(cs), v > 0, v < 1, (v * 16).rounded() == v * 16 else {
+                throw TaxonomyError(file: path, line: line, message: "credit '\(cs)' must be a multiple of 1/16 (0.0625) strictly between 0 and 1")
             }
             guard i != j else { throw TaxonomyError(file: path, line: line, message: "an occupation cannot substitute itself") }
             t.substitutes[i].removeAll { $0.occupation == j }

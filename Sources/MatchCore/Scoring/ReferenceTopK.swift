@@ -11,7 +11,7 @@ public enum ReferenceTopK {
                 // Float32 products summed in Double: exact for the encoder's binary-fraction weights.
                 var s = Float(w.dot(row: i, p, row: j))
                 s += bias?[j] ?? 0
-                if let q = quantization { s = (s * q).rounded(.toNearestOrEven) }
+                if let q = quantization { s = (s * q + 12_582_912) - 12_582_912 }
                 score[i * m + j] = s
             }
         }

@@ -219,6 +219,11 @@ struct TileScanner {
         let pCounts = posts ? shared.pCounts! + listBase : chunk.counts
         let pKeys = posts ? shared.pKeys! + listBase * pCap : chunk.keys
         let qv = SIMD16<Float>(repeating: q)
+        // Round to nearest even without a libm call: adding and subtracting 1.5 × 2^23 rounds x to an integer
+        // exactly while −1.5 × 2^23 < x < 2^22. Below that the result is still far below any floor, because the
+        // map is monotonic and fixes integers, so nothing ineligible can rise above the floor. Callers keep
+        // eligible scores × q below 2^22 (ScoringWeights: |score| < big/2, × 1024 ≤ 2^19).
+        let magic = SIMD16<Float>(repeating: 12_582_912)
         let hasWorkers = k > 0
         for i in rows {
             let r = i - rows.lowerBound
@@ -239,7 +244,7 @@ struct TileScanner {
             while j + 16 <= width {
                 var v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
                 v += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD16<Float>.self)
-                if quantize { v = (v * qv).rounded(.toNearestOrEven) }
+                if quantize { v = (v * qv + magic) - magic }
                 var hit = v .> SIMD16<Float>(repeating: wt)
                 if posts { hit = hit .| (v .> UnsafeRawPointer(pThresh + j).loadUnaligned(as: SIMD16<Float>.self)) }
                 if any(hit) {
@@ -255,7 +260,7 @@ struct TileScanner {
             }
             while j < width {
                 var s = row[j] + bias[j]
-                if quantize { s = (s * q).rounded(.toNearestOrEven) }
+                if quantize { s = (s * q + 12_582_912) - 12_582_912 }
                 offer(s, j)
                 j += 1
             }

@@ -1,0 +1,172 @@
+/// The match rules in plain loops: the scalar reference scorer (the test oracle of the GEMM path), the
+/// hard-rule checks, and the plain-Chinese reasons shown to staff. `MatchEncoder` encodes exactly these rules.
+public struct MatchRules: Sendable {
+    public let taxonomy: Taxonomy
+    public let weights: ScoringWeights
+    public let asOf: CivilDate
+    public let excludedEmployers: Set<String>
+
+    public init(taxonomy: Taxonomy, weights: ScoringWeights, asOf: CivilDate, excludedEmployers: Set<String> = []) {
+        self.taxonomy = taxonomy
+        self.weights = weights
+        self.asOf = asOf
+        self.excludedEmployers = excludedEmployers
+    }
+
+    /// A broken hard rule: the pair is never listed.
+    public enum Violation: Sendable, Hashable {
+        case missingCertificate(Int)
+        case ageOutside(age: Int, min: Int, max: Int)
+        case educationBelow(minimum: Int)
+        case excludedEmployer
+    }
+
+    /// Why the occupation part scored what it did.
+    public enum OccupationMatch: Sendable, Equatable {
+        case intention(rank: Int)
+        case skill
+        case relatedIntention(rank: Int, occupation: Int)
+        case relatedSkill(occupation: Int)
+        case none
+    }
+
+    public static let youngest = 16
+    public static let oldest = 65
+
+    public func age(_ w: Worker) -> Int { w.idNumber.birthDate.age(on: asOf) }
+
+    public func educationRank(_ level: Int?) -> Int { level.map { taxonomy.education[$0].rank } ?? 0 }
+
+    /// The worker's value for an occupation (before the post's occupation weight) and where it came from.
+    public func occupationValue(_ w: Worker, _ occ: Int) -> (value: Double, match: OccupationMatch) {
+        var best = 0.0
+        var why = OccupationMatch.none
+        for (r, i) in w.intentions.enumerated() {
+            let c = taxonomy.credit(i, occ)
+            let v = weights.intentionWeight(rank: r) * c
+            if v > best { best = v; why = i == occ ? .intention(rank: r) : .relatedIntention(rank: r, occupation: i) }
+        }
+        for s in w.skills {
+            let c = taxonomy.credit(s, occ)
+            let v = weights.skill * c
+            if v > best { best = v; why = s == occ ? .skill : .relatedSkill(occupation: s) }
+        }
+        return (best, why)
+    }
+
+    public func wageValue(_ w: Worker, _ p: JobPost) -> Double {
+        let edge = weights.bucketEdge(weights.wageBucket(w.expectedWage))
+        if edge <= p.wageMin { return weights.wageMet }
+        if edge <= p.wageMax { return weights.wageMaxMet }
+        return 0
+    }
+
+    public func destinationMatches(_ w: Worker, _ p: JobPost) -> Bool {
+        w.destinations.map { $0.contains(p.location) } ?? true
+    }
+
+    /// The score without hard rules.
+    public func softScore(_ w: Worker, _ p: JobPost) -> Double {
+        weights.occupation * occupationValue(w, p.occupation).value
+            + (destinationMatches(w, p) ? weights.destination : 0)
+            + wageValue(w, p)
+            + (p.boardLodging ? weights.boardLodging : 0)
+    }
+
+    public func violations(_ w: Worker, _ p: JobPost) -> [Violation] {
+        var v: [Violation] = []
+        if !p.requiredCertificates.isEmpty {
+            let held = Set(taxonomy.closure(ofCertificates: w.certificates))
+            for c in p.requiredCertificates where !held.contains(c) { v.append(.missingCertificate(c)) }
+        }
+        if p.ageMin != nil || p.ageMax != nil {
+            let lo = p.ageMin ?? MatchRules.youngest, hi = p.ageMax ?? MatchRules.oldest
+            let a = age(w)
+            if a < lo || a > hi { v.append(.ageOutside(age: a, min: lo, max: hi)) }
+        }
+        if let m = p.educationMin, educationRank(w.education) < taxonomy.education[m].rank {
+            v.append(.educationBelow(minimum: m))
+        }
+        if excludedEmployers.contains(p.creditCode) { v.append(.excludedEmployer) }
+        return v
+    }
+
+    /// The reference score: soft score − big × (number of broken hard rules).
+    public func score(_ w: Worker, _ p: JobPost) -> Double {
+        softScore(w, p) - weights.big * Double(violations(w, p).count)
+    }
+
+    /// The quantised score, as the engine ranks it.
+    public func quantizedScore(_ w: Worker, _ p: JobPost) -> Int {
+        Int((score(w, p) * Double(ScoringWeights.quantization)).rounded())
+    }
+
+    // MARK: - Reasons (plain Chinese)
+
+    static let rankWords = ["第一意向", "第二意向", "第三意向", "第四意向", "第五意向"]
+    static func rankWord(_ r: Int) -> String { r < rankWords.count ? rankWords[r] : "第\(r + 1)意向" }
+
+    public func reasons(_ w: Worker, _ p: JobPost) -> String {
+        var text = ""
+        appendReasons(w, p, to: &text)
+        return text
+    }
+
+    /// Appends the reasons for a pair, e.g. "第一意向: 木工; 地点: 罗湖区 (期望); 月薪 6500–7500 ≥ 期望 5000; 包吃住".
+    public func appendReasons(_ w: Worker, _ p: JobPost, to text: inout String) {
+        let occName = taxonomy.occupations[p.occupation].name
+        switch occupationValue(w, p.occupation).match {
+        case .intention(let r): text += MatchRules.rankWord(r); text += ": "; text += occName
+        case .skill: text += "技能: "; text += occName
+        case .relatedIntention(let r, let o):
+            text += "相近工种: "; text += occName; text += " ≈ "; text += MatchRules.rankWord(r); text += " "
+            text += taxonomy.occupations[o].name
+        case .relatedSkill(let o): text += "相近工种: "; text += occName; text += " ≈ 技能 "; text += taxonomy.occupations[o].name
+        case .none: text += "工种: "; text += occName; text += " (非意向)"
+        }
+        text += "; 地点: "
+        text += taxonomy.destinations[p.location].name
+        text += w.destinations == nil ? " (不限)" : destinationMatches(w, p) ? " (期望)" : " (非期望)"
+        text += "; "
+        let range = p.wageMin == p.wageMax ? String(p.wageMin) : String(p.wageMin) + "–" + String(p.wageMax)
+        if let e = w.expectedWage, e > 0 {
+            let edge = weights.bucketEdge(weights.wageBucket(e))
+            if edge <= p.wageMin {
+                text += "月薪 "; text += range; text += " ≥ 期望 "; text += String(e)
+            } else if edge <= p.wageMax {
+                text += "月薪上限 "; text += String(p.wageMax); text += " ≥ 期望 "; text += String(e)
+            } else {
+                text += "月薪 "; text += range; text += " < 期望 "; text += String(e)
+            }
+        } else {
+            text += "月薪 "; text += range
+        }
+        if p.boardLodging { text += "; 包吃住" }
+    }
+
+    public func describe(_ v: Violation) -> String {
+        switch v {
+        case .missingCertificate(let c): return "缺少 \(taxonomy.certificates[c].name)"
+        case .ageOutside(let a, let lo, let hi): return "年龄 \(a) 不在 \(lo)–\(hi) 岁"
+        case .educationBelow(let m): return "学历低于 \(taxonomy.education[m].name)"
+        case .excludedEmployer: return "企业在维权跟进名单"
+        }
+    }
+
+    /// Why a worker has no eligible post: the hard rules that block most posts, with counts.
+    public func whyNoPost(_ w: Worker, posts: [JobPost]) -> String {
+        guard !posts.isEmpty else { return "无符合条件的岗位: 没有岗位" }
+        var counts: [String: Int] = [:]
+        for p in posts {
+            var seen = Set<String>()
+            for v in violations(w, p) {
+                // Group ages by the worker's age only, so "年龄 62 超出" counts posts once.
+                let key: String
+                if case .ageOutside(let a, _, _) = v { key = "年龄 \(a) 超出岗位年龄限制" } else { key = describe(v) }
+                if seen.insert(key).inserted { counts[key, default: 0] += 1 }
+            }
+        }
+        let top = counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(3)
+        return "无符合条件的岗位: " + top.map { "\($0.key) (\($0.value) 个岗位)" }.joined(separator: "; ")
+    }
+}

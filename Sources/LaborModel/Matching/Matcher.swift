@@ -1,0 +1,149 @@
+import Dispatch
+import MatchCore
+
+/// Scores every worker against every post (MatchCore's blocked GEMM) and turns the candidate tables into the
+/// staff's files: 推荐岗位 (each worker's posts) and 推荐人才 (each post's workers), with plain reasons.
+public struct Matcher: Sendable {
+    public let encoder: MatchEncoder
+    public var rules: MatchRules { encoder.rules }
+
+    public init(rules: MatchRules) {
+        encoder = MatchEncoder(rules: rules)
+    }
+
+    /// Both directions' top-K lists, scores quantised (× `ScoringWeights.quantization`).
+    public func candidates(workers: [Worker], posts: [JobPost], k: Int, threads: Int? = nil, chunkRows: Int? = nil,
+                           progress: (@Sendable (Int) -> Void)? = nil) -> ScoringResult {
+        let (w, (p, bias)) = encodeBoth(workers: workers, posts: posts)
+        var cfg = ScoringConfiguration(k: k, postK: k, threads: threads)
+        cfg.floor = encoder.floor
+        cfg.quantization = ScoringWeights.quantization
+        if let chunkRows { cfg.chunkRows = chunkRows }
+        return ScoreBlocks.topK(workers: w, posts: p, bias: bias, configuration: cfg, progress: progress)
+    }
+
+    /// Encodes workers and posts, the two halves on two threads.
+    func encodeBoth(workers: [Worker], posts: [JobPost]) -> (FeatureMatrix, (FeatureMatrix, [Float])) {
+        nonisolated(unsafe) var w = FeatureMatrix(rows: 0, columns: 0)
+        nonisolated(unsafe) var p = (FeatureMatrix(rows: 0, columns: 0), [Float]())
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            if i == 0 { w = encoder.encode(workers: workers) } else { p = encoder.encode(posts: posts) }
+        }
+        return (w, p)
+    }
+
+    /// The score as shown to people: the quantised integer back in score units (exact: a binary fraction).
+    public static func display(_ quantized: Float) -> String {
+        let v = Double(quantized) / Double(ScoringWeights.quantization)
+        return v == v.rounded() ? String(Int(v)) : String(v)
+    }
+
+    public struct Presentation: Sendable {
+        public var english = false
+        public var unmask = false
+        public init(english: Bool = false, unmask: Bool = false) {
+            self.english = english
+            self.unmask = unmask
+        }
+        func id(_ s: String) -> String { unmask ? s : Masking.idNumber(s) }
+    }
+
+    /// candidates_by_worker.csv: worker_id, name, rank, post_id, employer, location, score, reasons.
+    /// A worker with no eligible post gets one row with rank and post empty and why in reasons.
+    public func byWorkerCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], as pres: Presentation,
+                            threads: Int = ScoringConfiguration.availableCores) -> CSVWriter {
+        var out = CSVWriter(header: pres.english
+            ? ["worker_id", "name", "rank", "post_id", "employer", "location", "score", "reasons"]
+            : ["身份证号", "姓名", "排名", "岗位编号", "企业名称", "工作地点", "匹配分", "推荐理由"])
+        let t = rules.taxonomy
+        let postFields = Matcher.inParallel(count: posts.count, threads: threads) { range in
+            range.map { j -> String in
+                var f = ""
+                CSVWriter.appendField(posts[j].postID, to: &f); f += ","
+                CSVWriter.appendField(posts[j].employer, to: &f); f += ","
+                CSVWriter.appendField(t.destinations[posts[j].location].name, to: &f)
+                return f
+            }
+        }.flatMap { $0 }
+        let parts = Matcher.inParallel(count: workers.count, threads: threads) { range -> String in
+            var text = ""
+            text.reserveCapacity(range.count * r.byWorker.k * 220)
+            for i in range {
+                let w = workers[i]
+                var prefix = ""
+                CSVWriter.appendField(pres.id(w.workerID), to: &prefix); prefix += ","
+                CSVWriter.appendField(w.name, to: &prefix); prefix += ","
+                let list = r.byWorker.candidates(of: i)
+                if list.isEmpty {
+                    text += prefix
+                    text += ",,,,,"
+                    CSVWriter.appendField(rules.whyNoPost(w, posts: posts), to: &text)
+                    text += "\r\n"
+                }
+                for (rank, c) in list.enumerated() {
+                    text += prefix
+                    text += String(rank + 1); text += ","
+                    text += postFields[c.id]; text += ","
+                    text += Matcher.display(c.score); text += ","
+                    rules.appendReasons(w, posts[c.id], to: &text)
+                    text += "\r\n"
+                }
+            }
+            return text
+        }
+        for p in parts { out.appendFormatted(p) }
+        return out
+    }
+
+    /// candidates_by_post.csv: post_id, rank, worker_id, name, township, score, reasons.
+    public func byPostCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], as pres: Presentation,
+                          threads: Int = ScoringConfiguration.availableCores) -> CSVWriter {
+        var out = CSVWriter(header: pres.english
+            ? ["post_id", "rank", "worker_id", "name", "township", "score", "reasons"]
+            : ["岗位编号", "排名", "身份证号", "姓名", "乡镇", "匹配分", "推荐理由"])
+        guard let byPost = r.byPost else { return out }
+        let t = rules.taxonomy
+        let workerFields = Matcher.inParallel(count: workers.count, threads: threads) { range in
+            range.map { i -> String in
+                var f = ""
+                CSVWriter.appendField(pres.id(workers[i].workerID), to: &f); f += ","
+                CSVWriter.appendField(workers[i].name, to: &f); f += ","
+                CSVWriter.appendField(t.townships[workers[i].township].name, to: &f)
+                return f
+            }
+        }.flatMap { $0 }
+        let parts = Matcher.inParallel(count: posts.count, threads: threads) { range -> String in
+            var text = ""
+            text.reserveCapacity(range.count * byPost.k * 200)
+            for j in range {
+                let p = posts[j]
+                var prefix = ""
+                CSVWriter.appendField(p.postID, to: &prefix); prefix += ","
+                for (rank, c) in byPost.candidates(of: j).enumerated() {
+                    text += prefix
+                    text += String(rank + 1); text += ","
+                    text += workerFields[c.id]; text += ","
+                    text += Matcher.display(c.score); text += ","
+                    rules.appendReasons(workers[c.id], p, to: &text)
+                    text += "\r\n"
+                }
+            }
+            return text
+        }
+        for p in parts { out.appendFormatted(p) }
+        return out
+    }
+
+    /// Runs `body` over contiguous slices of 0..<count on Dispatch and returns the slices' results in order.
+    static func inParallel<T>(count: Int, threads: Int, _ body: @Sendable (Range<Int>) -> T) -> [T] {
+        let parts = max(1, min(count, threads * 8))
+        nonisolated(unsafe) var results = [T?](repeating: nil, count: parts)
+        results.withUnsafeMutableBufferPointer { buf in
+            nonisolated(unsafe) let b = buf
+            DispatchQueue.concurrentPerform(iterations: parts) { i in
+                b[i] = body((i * count / parts)..<((i + 1) * count / parts))
+            }
+        }
+        return results.map { $0! }
+    }
+}

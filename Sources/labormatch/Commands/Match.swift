@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import LaborModel
+import MatchCore
+
+extension LaborMatch {
+    struct Match: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Match every worker against every post and write both candidate lists (推荐岗位, 推荐人才).",
+            discussion: """
+            Writes DIR/candidates_by_worker.csv (each worker's best posts) and DIR/candidates_by_post.csv (each \
+            post's best workers), with plain reasons. Rejected input rows are reported as by 'check' (rejects in \
+            DIR/workers.rejects.csv and DIR/posts.rejects.csv) and the run goes on with the valid ones; --strict \
+            makes any reject fatal (exit 65).
+            """
+        )
+
+        @OptionGroup var inputs: MatchInputs
+
+        @Option(help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
+        var out: String
+
+        @Option(name: .customLong("top-k"), help: "Candidates listed per worker and per post.")
+        var topK: Int = 20
+
+        @Option(help: "Threads (default: all cores).")
+        var threads: Int?
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            guard topK >= 1 else { throw ValidationError("--top-k must be at least 1.") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        }
+
+        func run() throws {
+            try runMapped {
+                var clock = Stopwatch()
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                let loaded = try inputs.load(global: global, rejectsDirectory: out)
+                let read = clock.lap()
+                let matcher = Matcher(rules: loaded.rules)
+                let progress = Progress(label: "scoring", total: loaded.workers.count)
+                let result = matcher.candidates(workers: loaded.workers, posts: loaded.posts, k: topK, threads: threads,
+                                                progress: progress.callback)
+                progress.finish()
+                let solve = clock.lap()
+                let pres = Matcher.Presentation(english: global.english, unmask: global.unmask)
+                let byWorker = matcher.byWorkerCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
+                try byWorker.write(to: out + "/candidates_by_worker.csv", ownerOnly: global.unmask)
+                let byPost = matcher.byPostCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
+                try byPost.write(to: out + "/candidates_by_post.csv", ownerOnly: global.unmask)
+                let write = clock.lap()
+                let noPost = (0..<loaded.workers.count).filter { result.byWorker.count(of: $0) == 0 }.count
+                Console.out("matched \(loaded.workers.count) workers × \(loaded.posts.count) posts (top \(topK)); \(noPost) workers have no eligible post")
+                Console.out("wrote \(out)/candidates_by_worker.csv and \(out)/candidates_by_post.csv")
+                Console.err(String(format: "seconds: read %.2f, score %.2f, write %.2f", read, solve, write))
+            }
+        }
+    }
+}
+
+/// The inputs of a matching run, shared by `match` (and later commands): the two CSV files, the as-of date,
+/// the employer exclusion list, encoding and strictness.
+struct MatchInputs: ParsableArguments {
+    @Option(help: ArgumentHelp("Workers CSV (劳动力信息).", valueName: "file"))
+    var workers: String
+
+    @Option(help: ArgumentHelp("Job posts CSV (岗位信息).", valueName: "file"))
+    var posts: String
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Date ages are computed on, YYYY-MM-DD (default: today in Asia/Shanghai).", valueName: "date"))
+    var asOf: AsOfDate?
+
+    @Option(name: .customLong("exclude-employers"), help: ArgumentHelp("Credit codes of employers under rights-violation follow-up, one per line; their posts are never listed.", valueName: "file"))
+    var excludeEmployers: String?
+
+    @Option(help: "Text encoding of the input files.")
+    var encoding: TextEncoding = .auto
+
+    @Flag(help: "Stop with exit 65 when any input row is rejected.")
+    var strict = false
+
+    struct Loaded {
+        var workers: [Worker]
+        var posts: [JobPost]
+        var rules: MatchRules
+        var date: CivilDate
+    }
+
+    func load(global: GlobalOptions, rejectsDirectory: String) throws -> Loaded {
+        let taxonomy = try global.taxonomy()
+        let weights = try ScoringWeights.load(path: global.dataDirectory() + "/weights.csv")
+        let date = asOf?.date ?? CivilDate.today()
+        // The two files are read and validated at the same time.
+        nonisolated(unsafe) var wr: Result<IntakeResult<Worker>, Error>?
+        nonisolated(unsafe) var pr: Result<IntakeResult<JobPost>, Error>?
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            if i == 0 {
+                wr = Result { try WorkerIntake.read(path: workers, taxonomy: taxonomy, asOf: date, encoding: encoding) }
+            } else {
+                pr = Result { try PostIntake.read(path: posts, taxonomy: taxonomy, encoding: encoding) }
+            }
+        }
+        let w = try wr!.get()
+        try IntakeReporting.report(w, rejectsPath: rejectsDirectory + "/workers.rejects.csv", global: global)
+        Console.out("workers: \(w.countsLine)")
+        let p = try pr!.get()
+        try IntakeReporting.report(p, rejectsPath: rejectsDirectory + "/posts.rejects.csv", global: global)
+        Console.out("posts: \(p.countsLine)")
+        var rejected = w.rejections.count + p.rejections.count
+        var excluded = Set<String>()
+        if let excludeEmployers {
+            let list = try ExclusionList.read(path: excludeEmployers, encoding: encoding)
+            for r in list.rejections {
+                Console.err("\(excludeEmployers):\(r.line): " + r.problems.map(\.description).joined(separator: "; "))
+            }
+            Console.out("excluded employers: \(list.countsLine)")
+            rejected += list.rejections.count
+            excluded = list.codes
+        }
+        if strict && rejected > 0 {
+            Console.err("labormatch: error: \(rejected) input rows were rejected and --strict is set; nothing was matched")
+            throw Exit.dataError
+        }
+        return Loaded(workers: w.accepted, posts: p.accepted,
+                      rules: MatchRules(taxonomy: taxonomy, weights: weights, asOf: date, excludedEmployers: excluded), date: date)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@Suite struct MatchCommandTests {
+    func match(_ extra: [String], out: String) throws -> CLI.Result {
+        try CLI.run(["match", "--workers", CLI.sample + "/workers.csv", "--posts", CLI.sample + "/posts.csv",
+                     "--out", out, "--as-of", "2026-01-01"] + extra)
+    }
+
+    @Test func writesBothListsMaskedWithChineseHeaders() throws {
+        let out = CLI.tempDir()
+        let r = try match([], out: out)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("workers: read 2000, accepted 2000, rejected 0"))
+        let byWorker = try bomText(out + "/candidates_by_worker.csv")
+        #expect(byWorker.hasPrefix("身份证号,姓名,排名,岗位编号,企业名称,工作地点,匹配分,推荐理由\r\n"))
+        let firstRow = byWorker.split(separator: "\r\n")[1]
+        #expect(firstRow.hasPrefix("451031********"))
+        #expect(firstRow.contains("意向") || firstRow.contains("技能") || firstRow.contains("工种"))
+        let byPost = try bomText(out + "/candidates_by_post.csv")
+        #expect(byPost.hasPrefix("岗位编号,排名,身份证号,姓名,乡镇,匹配分,推荐理由\r\n"))
+        // 2000 workers × up to 20 posts; every worker appears.
+        let rows = byWorker.split(separator: "\r\n").dropFirst()
+        #expect(Set(rows.map { $0.split(separator: ",")[0] + "," + $0.split(separator: ",")[1] }).count >= 1990)
+    }
+
+    @Test func threadsDoNotChangeAByte() throws {
+        let a = CLI.tempDir(), b = CLI.tempDir()
+        #expect(try match(["--threads", "1", "--unmask", "--lang", "en"], out: a).status == 0)
+        #expect(try match(["--threads", "2", "--unmask", "--lang", "en"], out: b).status == 0)
+        for f in ["candidates_by_worker.csv", "candidates_by_post.csv"] {
+            let x = try Data(contentsOf: URL(fileURLWithPath: a + "/" + f))
+            let y = try Data(contentsOf: URL(fileURLWithPath: b + "/" + f))
+            #expect(x == y, "\(f) differs between --threads 1 and 2")
+        }
+        let text = try bomText(a + "/candidates_by_worker.csv")
+        #expect(text.hasPrefix("worker_id,name,rank,post_id,employer,location,score,reasons\r\n"))
+        #expect(text.split(separator: "\r\n")[1].hasPrefix("451031") && !text.split(separator: "\r\n")[1].contains("****"))
+    }
+
+    @Test func rejectedRowsAreReportedAndTheRunGoesOn() throws {
+        let out = CLI.tempDir()
+        let r = try CLI.run(["match", "--workers", CLI.sample + "/workers_errors.csv", "--posts", CLI.sample + "/posts_errors.csv",
+                             "--out", out, "--as-of", "2026-01-01"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("workers: read 9, accepted 3, rejected 6"))
+        #expect(r.stdout.contains("posts: read 5, accepted 2, rejected 3"))
+        #expect(FileManager.default.fileExists(atPath: out + "/workers.rejects.csv"))
+        #expect(FileManager.default.fileExists(atPath: out + "/posts.rejects.csv"))
+        // 罗国刚 (born 1949) is 76: both valid posts set an age limit, and P4 also needs a 健康证.
+        let text = try bomText(out + "/candidates_by_worker.csv")
+        #expect(text.contains("110105********002X,罗国刚,,,,,,无符合条件的岗位: 年龄 76 超出岗位年龄限制 (2 个岗位); 缺少 健康证 (1 个岗位)\r\n"))
+    }
+
+    @Test func strictStopsOnAnyReject() throws {
+        let out = CLI.tempDir()
+        let r = try CLI.run(["match", "--workers", CLI.sample + "/workers_errors.csv", "--posts", CLI.sample + "/posts.csv",
+                             "--out", out, "--strict"])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("--strict"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/candidates_by_worker.csv"))
+    }
+
+    @Test func excludedEmployersAreNeverListedAndBadLinesReported() throws {
+        let out = CLI.tempDir()
+        // Exclude the employer of the first post of the sample, plus one malformed code.
+        let posts = try bomText(CLI.sample + "/posts.csv").split(separator: "\r\n")
+        let code = String(posts[1].split(separator: ",")[2])
+        try "credit_code\n\(code)\nNOT-A-CODE\n".write(toFile: out + "/x.csv", atomically: true, encoding: .utf8)
+        let r = try match(["--exclude-employers", out + "/x.csv"], out: out)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("excluded employers: read 2, accepted 1, rejected 1"))
+        #expect(r.stderr.contains("x.csv:3: 统一社会信用代码 credit_code 'NOT-A-CODE'"))
+        let employer = String(posts[1].split(separator: ",")[1])
+        #expect(!(try bomText(out + "/candidates_by_worker.csv")).contains(employer))
+        let strict = try match(["--exclude-employers", out + "/x.csv", "--strict"], out: CLI.tempDir())
+        #expect(strict.status == 65)
+    }
+
+    @Test func workerWithNoEligiblePostIsListedOnceWithWhy() throws {
+        let out = CLI.tempDir()
+        try "身份证号,姓名,乡镇,求职意向\n11010519491231002X,老司机,新州镇,司机\n".write(toFile: out + "/w.csv", atomically: true, encoding: .utf8)
+        try """
+            岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限,所需证书
+            P9,深圳市某物流有限公司,91350100M000100Y43,司机,宝安区,2,6500,8000,B2驾驶证
+
+            """.write(toFile: out + "/p.csv", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["match", "--workers", out + "/w.csv", "--posts", out + "/p.csv", "--out", out, "--as-of", "2026-01-01"])
+        #expect(r.status == 0)
+        let text = try bomText(out + "/candidates_by_worker.csv")
+        #expect(text.contains("110105********002X,老司机,,,,,,无符合条件的岗位: 缺少 B2驾驶证 (1 个岗位)\r\n"))
+        #expect(r.stdout.contains("1 workers have no eligible post"))
+    }
+}
