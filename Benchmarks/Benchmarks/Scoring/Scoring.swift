@@ -1,0 +1,91 @@
+import Foundation
+import Benchmark
+import LaborModel
+import MatchCore
+
+/// Scoring + top-K (K = 50, both directions and workers only) at 10k × 10k and 50k × 50k, on the encoding's real
+/// width (generated Longlin-like data, seed 1) and on random d = 128 matrices (seed 1). Setup (generation,
+/// parsing, encoding) stays out of the measurement.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .peakMemoryResident, .mallocCountTotal],
+        timeUnits: .milliseconds,
+        maxDuration: .seconds(30),
+        maxIterations: 5
+    )
+
+    for size in [10_000, 50_000] {
+        let label = size == 10_000 ? "10k" : "50k"
+        Benchmark("topK both, random d=128, \(label) x \(label)",
+                  configuration: .init(maxIterations: size == 10_000 ? 10 : 3)) { benchmark, input in
+            let (w, p) = input
+            var cfg = ScoringConfiguration(k: 50, postK: 50)
+            cfg.floor = -.infinity
+            benchmark.startMeasurement()
+            blackHole(ScoreBlocks.topK(workers: w, posts: p, configuration: cfg))
+        } setup: {
+            Fixtures.random(size, size, 128)
+        }
+
+        Benchmark("topK workers only, random d=128, \(label) x \(label)",
+                  configuration: .init(maxIterations: size == 10_000 ? 10 : 3)) { benchmark, input in
+            let (w, p) = input
+            benchmark.startMeasurement()
+            blackHole(ScoreBlocks.topK(workers: w, posts: p, configuration: ScoringConfiguration(k: 50)))
+        } setup: {
+            Fixtures.random(size, size, 128)
+        }
+
+        Benchmark("GEMM only (same blocks), random d=128, \(label) x \(label)",
+                  configuration: .init(maxIterations: size == 10_000 ? 10 : 3)) { benchmark, input in
+            let (w, p) = input
+            var cfg = ScoringConfiguration(k: 50)
+            cfg.selection = .none
+            benchmark.startMeasurement()
+            blackHole(ScoreBlocks.topK(workers: w, posts: p, configuration: cfg))
+        } setup: {
+            Fixtures.random(size, size, 128)
+        }
+
+        Benchmark("topK both, encoded Longlin data, \(label) x \(label)",
+                  configuration: .init(maxIterations: size == 10_000 ? 10 : 3)) { benchmark, input in
+            let (w, p, bias, floor) = input
+            var cfg = ScoringConfiguration(k: 50, postK: 50)
+            cfg.floor = floor
+            cfg.quantization = ScoringWeights.quantization
+            benchmark.startMeasurement()
+            blackHole(ScoreBlocks.topK(workers: w, posts: p, bias: bias, configuration: cfg))
+        } setup: {
+            try Fixtures.encoded(size, size)
+        }
+    }
+}
+
+enum Fixtures {
+    static func random(_ n: Int, _ m: Int, _ d: Int) -> (FeatureMatrix, FeatureMatrix) {
+        var g = SplitMix64(seed: 1)
+        func gauss() -> Float {
+            // Box–Muller from two uniforms.
+            let u = max(g.unit(), 1e-12), v = g.unit()
+            return Float((-2 * log(u)).squareRoot() * cos(2 * .pi * v))
+        }
+        let w = FeatureMatrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in gauss() })
+        let p = FeatureMatrix(rows: m, columns: d, values: (0..<(m * d)).map { _ in gauss() })
+        return (w, p)
+    }
+
+    static func encoded(_ n: Int, _ m: Int) throws -> (FeatureMatrix, FeatureMatrix, [Float], Float) {
+        let data = DataDirectory.sourceTreeDataDirectory
+        let taxonomy = try Taxonomy.load(directory: data + "/taxonomy")
+        let weights = try ScoringWeights.load(path: data + "/weights.csv")
+        let files = Generator(workers: n, posts: m, seed: 1).generate()
+        let asOf = Generator.defaultAsOf
+        let workers = try WorkerIntake.validate(table: CSVTable.parse(data: files.workers.data(), file: "workers.csv"),
+                                                file: "workers.csv", taxonomy: taxonomy, asOf: asOf).accepted
+        let posts = try PostIntake.validate(table: CSVTable.parse(data: files.posts.data(), file: "posts.csv"),
+                                            file: "posts.csv", taxonomy: taxonomy).accepted
+        let enc = MatchEncoder(rules: MatchRules(taxonomy: taxonomy, weights: weights, asOf: asOf))
+        let (p, bias) = enc.encode(posts: posts)
+        return (enc.encode(workers: workers), p, bias, enc.floor)
+    }
+}
