@@ -7,7 +7,7 @@ extension LaborMatch {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Benchmark kernels on the same inputs the peer scripts use.",
-            subcommands: [TopK.self]
+            subcommands: [TopK.self, ORLib.self]
         )
     }
 }
@@ -98,6 +98,40 @@ extension LaborMatch.Bench {
                     Console.out(String(format: "seconds_gemm %.4f", g))
                 }
                 Console.err("blas_core \(ScoringConfiguration.blasCoreName), threads \(threads ?? ScoringConfiguration.availableCores), n \(w.rows), m \(p.rows), d \(w.columns), k \(topK)")
+            }
+        }
+    }
+}
+
+extension LaborMatch.Bench {
+    struct ORLib: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "orlib",
+            abstract: "Solve an OR-Library linear assignment instance (minimum cost) and print 'optimum N'.",
+            discussion: "Dense (assignN) or sparse (assignpN) format. Also prints 'seconds S' (solve only) and 'verified yes' once the dual certificate checks."
+        )
+
+        @Argument(help: ArgumentHelp("The instance file, e.g. ../shared/testdata/orlib/assign800.txt.", valueName: "file"))
+        var file: String
+
+        func run() throws {
+            try runMapped {
+                let inst = try ORLibraryInstance.read(path: file)
+                var clock = Stopwatch()
+                let r = try inst.solveMinimumCost()
+                let seconds = clock.lap()
+                guard r.perfect else {
+                    Console.err("labormatch: error: \(file): no perfect assignment exists")
+                    throw Exit.dataError
+                }
+                Console.out("optimum \(r.cost)")
+                Console.out(String(format: "seconds %.4f", seconds))
+                if let proven = DualCertificate.withDuals(r.problem, r.assignment), DualCertificate.verify(r.problem, proven) == nil {
+                    Console.out("verified yes")
+                } else {
+                    Console.err("labormatch: error: the solution failed its optimality check")
+                    throw Exit.software
+                }
             }
         }
     }

@@ -1,0 +1,101 @@
+import Testing
+@testable import MatchCore
+
+/// Brute force: the best total weight over every feasible assignment (tiny instances only).
+func bruteForce(_ p: AssignmentProblem) -> Int64 {
+    var room = p.capacity.map(Int.init)
+    var best: Int64 = 0
+    func go(_ i: Int, _ total: Int64) {
+        if i == p.workers { best = max(best, total); return }
+        go(i + 1, total) // not placed
+        for e in p.workerStart[i]..<p.workerStart[i + 1] {
+            let j = Int(p.workerPost[e])
+            if room[j] > 0 {
+                room[j] -= 1
+                go(i + 1, total + p.workerWeight[e])
+                room[j] += 1
+            }
+        }
+    }
+    go(0, 0)
+    return best
+}
+
+func randomProblem(_ g: inout SplitMix64, workers: Int, posts: Int, density: Double, maxWeight: Int, maxCap: Int) -> AssignmentProblem {
+    var edges: [(worker: Int, post: Int, weight: Int64)] = []
+    for i in 0..<workers {
+        for j in 0..<posts where g.chance(density) {
+            edges.append((i, j, Int64(g.below(maxWeight + 1))))
+        }
+    }
+    let caps = (0..<posts).map { _ in g.below(maxCap + 1) }
+    return try! AssignmentProblem(workers: workers, capacity: caps, edges: edges)
+}
+
+@Suite struct AssignmentTests {
+    @Test func exactEqualsBruteForceWithTiesZerosCapacityAndIsolatedNodes() {
+        var g = SplitMix64(seed: 2024)
+        for round in 0..<400 {
+            let p = randomProblem(&g, workers: 1 + g.below(7), posts: 1 + g.below(5), density: [0.3, 0.6, 1.0][round % 3],
+                                  maxWeight: [1, 3, 20][round % 3], maxCap: [1, 2, 4][(round / 3) % 3])
+            let want = bruteForce(p)
+            let exact = AuctionAssigner.solve(p)
+            #expect(exact.objective == want, "round \(round)")
+            let proven = DualCertificate.withDuals(p, exact)
+            #expect(proven != nil, "round \(round): no duals")
+            if let proven { #expect(DualCertificate.verify(p, proven) == nil, "round \(round): \(DualCertificate.verify(p, proven) ?? "")") }
+            let greedy = GreedyAssigner.solve(p)
+            #expect(greedy.objective <= want)
+            #expect(DualCertificate.verify(p, greedy).map { _ in true } ?? true)
+        }
+    }
+
+    @Test func mediumInstancesAreProvenOptimal() {
+        var g = SplitMix64(seed: 7)
+        for round in 0..<20 {
+            let p = randomProblem(&g, workers: 300, posts: 120, density: 0.05, maxWeight: [5, 1000][round % 2], maxCap: 4)
+            let exact = AuctionAssigner.solve(p)
+            guard let proven = DualCertificate.withDuals(p, exact) else {
+                Issue.record("round \(round): not optimal")
+                continue
+            }
+            #expect(DualCertificate.verify(p, proven) == nil)
+            #expect(GreedyAssigner.solve(p).objective <= exact.objective)
+        }
+    }
+
+    @Test func checkerRejectsASuboptimalAssignment() throws {
+        // Worker 0 likes post 0 (5) and post 1 (4); worker 1 only post 0 (4). Optimum 8, greedy 5.
+        let p = try AssignmentProblem(workers: 2, capacity: [1, 1], edges: [(0, 0, 5), (0, 1, 4), (1, 0, 4)])
+        let greedy = GreedyAssigner.solve(p)
+        #expect(greedy.objective == 5)
+        #expect(DualCertificate.withDuals(p, greedy) == nil)
+        let exact = AuctionAssigner.solve(p)
+        #expect(exact.objective == 8)
+        let proven = try #require(DualCertificate.withDuals(p, exact))
+        #expect(DualCertificate.verify(p, proven) == nil)
+        var forged = proven
+        forged.postPrice![0] -= 1
+        #expect(DualCertificate.verify(p, forged) != nil)
+    }
+
+    @Test func emptyAndDegenerateShapes() throws {
+        let none = try AssignmentProblem(workers: 0, capacity: [], edges: [])
+        #expect(AuctionAssigner.solve(none).objective == 0)
+        let noCap = try AssignmentProblem(workers: 2, capacity: [0], edges: [(0, 0, 3), (1, 0, 2)])
+        let a = AuctionAssigner.solve(noCap)
+        #expect(a.objective == 0 && a.placed == 0)
+        #expect(DualCertificate.verify(noCap, DualCertificate.withDuals(noCap, a)!) == nil)
+        let zeros = try AssignmentProblem(workers: 2, capacity: [2], edges: [(0, 0, 0), (1, 0, 0)])
+        #expect(AuctionAssigner.solve(zeros).objective == 0)
+        #expect(throws: AssignmentError.self) { try AssignmentProblem(workers: 1, capacity: [1], edges: [(0, 1, 1)]) }
+        #expect(throws: AssignmentError.self) { try AssignmentProblem(workers: 1, capacity: [1], edges: [(0, 0, -1)]) }
+    }
+
+    @Test func deterministicOnTies() throws {
+        let p = try AssignmentProblem(workers: 3, capacity: [1, 1], edges: [(0, 0, 1), (0, 1, 1), (1, 0, 1), (1, 1, 1), (2, 0, 1), (2, 1, 1)])
+        let a = AuctionAssigner.solve(p), b = AuctionAssigner.solve(p)
+        #expect(a == b && a.objective == 2)
+        #expect(GreedyAssigner.solve(p).postOf == [0, 1, -1])
+    }
+}
