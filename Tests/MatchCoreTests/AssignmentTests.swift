@@ -99,3 +99,76 @@ func randomProblem(_ g: inout SplitMix64, workers: Int, posts: Int, density: Dou
         #expect(GreedyAssigner.solve(p).postOf == [0, 1, -1])
     }
 }
+
+/// Brute force with quotas: worker groups with [min, max] placements and one level of post-group caps.
+func bruteForceQuotas(_ p: AssignmentProblem, _ q: QuotaNetwork) -> Int64? {
+    var room = p.capacity.map(Int.init)
+    var capRoom = q.capLimit
+    var groupCount = [Int: Int]()
+    var best: Int64? = nil
+    func go(_ i: Int, _ total: Int64) {
+        if i == p.workers {
+            for (g, lo) in q.groupMin where (groupCount[g] ?? 0) < lo { return }
+            best = max(best ?? Int64.min, total)
+            return
+        }
+        go(i + 1, total)
+        let g = Int(q.workerGroup[i])
+        if let hi = q.groupMax[g], (groupCount[g] ?? 0) >= hi { return }
+        for e in p.workerStart[i]..<p.workerStart[i + 1] {
+            let j = Int(p.workerPost[e])
+            let c = Int(q.postCapGroup[j])
+            guard room[j] > 0, c < 0 || capRoom[c] > 0 else { continue }
+            room[j] -= 1
+            if c >= 0 { capRoom[c] -= 1 }
+            groupCount[g, default: 0] += 1
+            go(i + 1, total + p.workerWeight[e])
+            groupCount[g, default: 0] -= 1
+            if c >= 0 { capRoom[c] += 1 }
+            room[j] += 1
+        }
+    }
+    go(0, 0)
+    return best
+}
+
+@Suite struct QuotaNetworkTests {
+    @Test func withoutQuotasItAgreesWithTheAuction() {
+        var g = SplitMix64(seed: 11)
+        for round in 0..<60 {
+            let p = randomProblem(&g, workers: 40 + g.below(40), posts: 20, density: 0.15, maxWeight: [3, 100][round % 2], maxCap: 3)
+            let q = QuotaNetwork(workerGroup: Array(repeating: -1, count: p.workers), groupMin: [:], groupMax: [:],
+                                 postCapGroup: Array(repeating: -1, count: p.posts), capParent: [], capLimit: [])
+            let r = try! q.solve(p)
+            #expect(r.assignment.objective == AuctionAssigner.solve(p).objective, "round \(round)")
+        }
+    }
+
+    @Test func quotasEqualBruteForceOrAreReportedInfeasible() {
+        var g = SplitMix64(seed: 12)
+        var infeasible = 0, solved = 0
+        for round in 0..<250 {
+            let p = randomProblem(&g, workers: 2 + g.below(5), posts: 1 + g.below(4), density: 0.7, maxWeight: 9, maxCap: 2)
+            let groups = (0..<p.workers).map { _ in Int32(g.below(2)) }
+            var mins: [Int: Int] = [:], maxs: [Int: Int] = [:]
+            if g.chance(0.6) { mins[0] = 1 + g.below(2) }
+            if g.chance(0.5) { maxs[1] = g.below(2) }
+            let caps = (0..<p.posts).map { _ in Int32(g.chance(0.5) ? 0 : -1) }
+            let q = QuotaNetwork(workerGroup: groups, groupMin: mins, groupMax: maxs, postCapGroup: caps,
+                                 capParent: [-1], capLimit: [g.below(3)])
+            let want = bruteForceQuotas(p, q)
+            do {
+                let r = try q.solve(p)
+                #expect(r.assignment.objective == want, "round \(round)")
+                solved += 1
+            } catch AssignmentError.infeasibleMinimum(let group, let minimum, let reached) {
+                #expect(want == nil, "round \(round): reported infeasible but \(String(describing: want)) is reachable")
+                #expect(group == 0 && reached < minimum)
+                infeasible += 1
+            } catch {
+                Issue.record("round \(round): \(error)")
+            }
+        }
+        #expect(solved > 100 && infeasible > 10)
+    }
+}

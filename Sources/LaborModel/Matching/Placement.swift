@@ -1,0 +1,154 @@
+import MatchCore
+
+/// Deciding who goes where: the candidate graph (the union of both directions' top-K lists, weight = quantised
+/// score), the solver, the poor-household bonus (fixed, or tuned by bisection to reach a target share), and the
+/// figures a planner reads.
+public struct Placement: Sendable {
+    public enum Solver: String, Sendable, CaseIterable {
+        case exact, greedy
+    }
+
+    public struct Options: Sendable {
+        public var solver: Solver = .exact
+        /// Added to every edge of a poor-household worker, in score units (a multiple of 1/1024).
+        public var poorBonus: Double = 0
+        /// When set, the bonus is tuned (bisection) to reach at least this share of poor-household placements.
+        public var poorShare: Double?
+        /// Check the optimality certificate (always done for exact solves in tests; `--verify` at run time).
+        public var verify = false
+        public var quotas = Quotas()
+        public init() {}
+    }
+
+    /// The candidate graph: workers × posts edges with integer weights (score × 1024).
+    public static func graph(_ r: ScoringResult, workers: Int, capacities: [Int]) throws -> AssignmentProblem {
+        var edges: [(worker: Int, post: Int, weight: Int64)] = []
+        edges.reserveCapacity(r.byWorker.rows * r.byWorker.k * 2)
+        for i in 0..<r.byWorker.rows {
+            for c in r.byWorker.candidates(of: i) { edges.append((i, c.id, Int64(c.score))) }
+        }
+        if let byPost = r.byPost {
+            for j in 0..<byPost.rows {
+                for c in byPost.candidates(of: j) { edges.append((c.id, j, Int64(c.score))) }
+            }
+        }
+        return try AssignmentProblem(workers: workers, capacity: capacities, edges: edges)
+    }
+
+    /// The graph with `bonus` (in weight units) added to the edges of the workers flagged poor.
+    public static func withBonus(_ g: AssignmentProblem, poor: [Bool], bonus: Int64) throws -> AssignmentProblem {
+        guard bonus != 0 else { return g }
+        var edges: [(worker: Int, post: Int, weight: Int64)] = []
+        edges.reserveCapacity(g.edgeCount)
+        for i in 0..<g.workers {
+            for e in g.workerStart[i]..<g.workerStart[i + 1] {
+                edges.append((i, Int(g.workerPost[e]), g.workerWeight[e] + (poor[i] ? bonus : 0)))
+            }
+        }
+        return try AssignmentProblem(workers: g.workers, capacity: g.capacity.map(Int.init), edges: edges)
+    }
+
+    public struct Outcome: Sendable {
+        /// The problem as solved (bonus included).
+        public var problem: AssignmentProblem
+        public var assignment: Assignment
+        public var greedyObjective: Int64
+        /// Total weight of the placements without the bonus, and the optimum without any bonus.
+        public var baseWeight: Int64
+        public var unbonusedOptimum: Int64
+        public var bonus: Int64
+        public var placedPoor: Int
+        public var verified: Bool?
+        /// Dual prices of the cap groups (destination, employer, ...), when quotas were solved.
+        public var groupPrice: [Int64]?
+        public var bisectionSteps: Int
+
+        public var poorShare: Double { assignment.placed == 0 ? 0 : Double(placedPoor) / Double(assignment.placed) }
+        /// What the poor-household priority cost in total weight.
+        public var priorityCost: Int64 { unbonusedOptimum - baseWeight }
+    }
+
+    /// Solves the placement problem on graph `g` for workers flagged `poor`.
+    public static func solve(_ g: AssignmentProblem, poor: [Bool], options: Options, network: QuotaNetwork?) throws -> Outcome {
+        func run(_ bonus: Int64) throws -> (AssignmentProblem, Assignment, [Int64]?) {
+            let p = try withBonus(g, poor: poor, bonus: bonus)
+            if let network {
+                let r = try network.solve(p)
+                return (p, r.assignment, r.groupPrice)
+            }
+            switch options.solver {
+            case .exact: return (p, AuctionAssigner.solve(p), nil)
+            case .greedy: return (p, GreedyAssigner.solve(p), nil)
+            }
+        }
+        func weightWithoutBonus(_ a: Assignment) -> Int64 {
+            var t: Int64 = 0
+            for i in 0..<g.workers where a.postOf[i] >= 0 { t += g.weight(worker: i, post: Int(a.postOf[i]))! }
+            return t
+        }
+        func poorPlaced(_ a: Assignment) -> Int { (0..<g.workers).filter { a.postOf[$0] >= 0 && poor[$0] }.count }
+        func share(_ a: Assignment) -> Double { a.placed == 0 ? 0 : Double(poorPlaced(a)) / Double(a.placed) }
+
+        let base = try run(0)
+        var bonus = Int64((options.poorBonus * Double(ScoringWeights.quantization)).rounded())
+        var chosen = bonus == 0 ? base : try run(bonus)
+        var steps = 0
+        if let target = options.poorShare, share(base.1) < target {
+            // Bisection on the bonus: the smallest bonus (in weight units) whose solution reaches the target share.
+            var lo: Int64 = 0
+            var hi: Int64 = max(1, g.workerWeight.max() ?? 1) * 2
+            var hiRun = try run(hi)
+            steps += 1
+            while share(hiRun.1) < target && hi < AssignmentProblem.maxWeight / 4 {
+                lo = hi
+                hi *= 4
+                hiRun = try run(hi)
+                steps += 1
+            }
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2
+                let r = try run(mid)
+                steps += 1
+                if share(r.1) >= target { hi = mid; hiRun = r } else { lo = mid }
+            }
+            bonus = hi
+            chosen = hiRun
+        }
+        var assignment = chosen.1
+        var verified: Bool?
+        if options.solver == .exact && network == nil {
+            if let proven = DualCertificate.withDuals(chosen.0, assignment) {
+                assignment = proven
+                verified = options.verify ? DualCertificate.verify(chosen.0, proven) == nil : nil
+            } else {
+                verified = false
+            }
+        } else if network != nil {
+            verified = options.verify ? (assignment.postPrice != nil) : nil
+        }
+        if verified == false { throw AssignmentError.notOptimal("the dual certificate does not hold") }
+        let greedy = options.solver == .greedy ? assignment.objective : GreedyAssigner.solve(chosen.0).objective
+        return Outcome(problem: chosen.0, assignment: assignment, greedyObjective: greedy,
+                       baseWeight: weightWithoutBonus(assignment),
+                       unbonusedOptimum: options.solver == .exact ? base.1.objective : weightWithoutBonus(base.1),
+                       bonus: bonus, placedPoor: poorPlaced(assignment), verified: verified,
+                       groupPrice: chosen.2, bisectionSteps: steps)
+    }
+}
+
+/// Planners' limits: per-township minimum and maximum placements, and maximum intake per group of posts.
+public struct Quotas: Sendable {
+    public var townshipMin: [Int: Int] = [:]
+    public var townshipMax: [Int: Int] = [:]
+    /// Caps by destination index, employer credit code, and (credit code, destination).
+    public var destinationMax: [Int: Int] = [:]
+    public var employerMax: [String: Int] = [:]
+    public var employerDestinationMax: [String: Int] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        townshipMin.isEmpty && townshipMax.isEmpty && destinationMax.isEmpty && employerMax.isEmpty
+            && employerDestinationMax.isEmpty
+    }
+}
