@@ -46,12 +46,12 @@ import MatchCore
         for i in ws.indices { score[i] = ps.map { rules.quantizedScore(ws[i], $0) } }
         for i in ws.indices {
             let want = ps.indices.filter { score[i][$0] > floor }
-                .sorted { score[i][$0] > score[i][$1] || (score[i][$0] == score[i][$1] && $0 < $1) }.prefix(k)
+                .sorted { TieOrder.before(owner: i, Float(score[i][$0]), Int32($0), Float(score[i][$1]), Int32($1)) }.prefix(k)
             #expect(got.byWorker.candidates(of: i).map(\.id) == Array(want), "worker \(i)")
         }
         for j in ps.indices {
             let want = ws.indices.filter { score[$0][j] > floor }
-                .sorted { score[$0][j] > score[$1][j] || (score[$0][j] == score[$1][j] && $0 < $1) }.prefix(k)
+                .sorted { TieOrder.before(owner: j, Float(score[$0][j]), Int32($0), Float(score[$1][j]), Int32($1)) }.prefix(k)
             #expect(got.byPost!.candidates(of: j).map(\.id) == Array(want), "post \(j)")
         }
     }

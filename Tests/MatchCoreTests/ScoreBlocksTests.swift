@@ -37,15 +37,23 @@ import Testing
         #expect(r.byPost!.candidates(of: 2).map(\.id) == [0])
     }
 
-    @Test func tiesGoToTheLowerID() {
+    @Test func tiesFollowTheTieOrderOfEachList() {
         let w = FeatureMatrix(rows: 4, columns: 1, values: [1, 1, 1, 1])
         let p = FeatureMatrix(rows: 5, columns: 1, values: [2, 2, 2, 2, 2])
         var cfg = ScoringConfiguration(k: 2, postK: 3, threads: 2)
         cfg.chunkRows = 1
         cfg.tileColumns = 16
         let r = ScoreBlocks.topK(workers: w, posts: p, configuration: cfg)
-        for i in 0..<4 { #expect(r.byWorker.candidates(of: i).map(\.id) == [0, 1]) }
-        for j in 0..<5 { #expect(r.byPost!.candidates(of: j).map(\.id) == [0, 1, 2]) }
+        for i in 0..<4 {
+            let want = (0..<5).sorted { TieOrder.rank(owner: i, candidate: Int32($0)) < TieOrder.rank(owner: i, candidate: Int32($1)) }
+            #expect(r.byWorker.candidates(of: i).map(\.id) == Array(want.prefix(2)))
+        }
+        for j in 0..<5 {
+            let want = (0..<4).sorted { TieOrder.rank(owner: j, candidate: Int32($0)) < TieOrder.rank(owner: j, candidate: Int32($1)) }
+            #expect(r.byPost!.candidates(of: j).map(\.id) == Array(want.prefix(3)))
+        }
+        // Different lists break the same tie differently, so equal workers do not all get the same posts.
+        #expect(Set((0..<4).map { r.byWorker.candidates(of: $0).map(\.id) }).count > 1)
     }
 
     @Test func emptyShapes() {
@@ -68,5 +76,18 @@ import Testing
         let a = ScoreBlocks.topK(workers: w, posts: p, configuration: c1)
         let b = ScoreBlocks.topK(workers: w, posts: p, configuration: c2)
         #expect(a.byWorker == b.byWorker && a.byPost == b.byPost)
+    }
+}
+
+@Suite struct TieOrderTests {
+    @Test func isABijectionPerOwner() {
+        for owner in [0, 1, 77, 123_456] {
+            var seen = Set<UInt32>()
+            for c in Int32(0)..<5000 {
+                let r = TieOrder.rank(owner: owner, candidate: c)
+                #expect(seen.insert(r).inserted)
+                #expect(TieOrder.candidate(owner: owner, rank: r) == c)
+            }
+        }
     }
 }

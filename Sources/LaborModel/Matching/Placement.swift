@@ -1,3 +1,4 @@
+import Dispatch
 import MatchCore
 
 /// Deciding who goes where: the candidate graph (the union of both directions' top-K lists, weight = quantised
@@ -62,6 +63,10 @@ public struct Placement: Sendable {
         /// Dual prices of the cap groups (destination, employer, ...), when quotas were solved.
         public var groupPrice: [Int64]?
         public var bisectionSteps: Int
+        /// Seconds spent in the solver proper (all bisection steps), the greedy baseline and the certificate.
+        public var solveSeconds: Double = 0
+        public var greedySeconds: Double = 0
+        public var certificateSeconds: Double = 0
 
         public var poorShare: Double { assignment.placed == 0 ? 0 : Double(placedPoor) / Double(assignment.placed) }
         /// What the poor-household priority cost in total weight.
@@ -70,8 +75,12 @@ public struct Placement: Sendable {
 
     /// Solves the placement problem on graph `g` for workers flagged `poor`.
     public static func solve(_ g: AssignmentProblem, poor: [Bool], options: Options, network: QuotaNetwork?) throws -> Outcome {
+        var solveSeconds = 0.0
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         func run(_ bonus: Int64) throws -> (AssignmentProblem, Assignment, [Int64]?) {
             let p = try withBonus(g, poor: poor, bonus: bonus)
+            let t0 = now()
+            defer { solveSeconds += now() - t0 }
             if let network {
                 let r = try network.solve(p)
                 return (p, r.assignment, r.groupPrice)
@@ -116,6 +125,7 @@ public struct Placement: Sendable {
         }
         var assignment = chosen.1
         var verified: Bool?
+        let t1 = now()
         if options.solver == .exact && network == nil {
             if let proven = DualCertificate.withDuals(chosen.0, assignment) {
                 assignment = proven
@@ -127,12 +137,18 @@ public struct Placement: Sendable {
             verified = options.verify ? (assignment.postPrice != nil) : nil
         }
         if verified == false { throw AssignmentError.notOptimal("the dual certificate does not hold") }
+        let t2 = now()
         let greedy = options.solver == .greedy ? assignment.objective : GreedyAssigner.solve(chosen.0).objective
-        return Outcome(problem: chosen.0, assignment: assignment, greedyObjective: greedy,
+        let t3 = now()
+        var outcome = Outcome(problem: chosen.0, assignment: assignment, greedyObjective: greedy,
                        baseWeight: weightWithoutBonus(assignment),
                        unbonusedOptimum: options.solver == .exact ? base.1.objective : weightWithoutBonus(base.1),
                        bonus: bonus, placedPoor: poorPlaced(assignment), verified: verified,
                        groupPrice: chosen.2, bisectionSteps: steps)
+        outcome.solveSeconds = solveSeconds
+        outcome.certificateSeconds = t2 - t1
+        outcome.greedySeconds = t3 - t2
+        return outcome
     }
 }
 

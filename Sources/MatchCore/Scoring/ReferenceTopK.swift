@@ -1,4 +1,4 @@
-/// Plain-loop top-K with the same rules as `ScoreBlocks` (bias, quantisation, floor, ties by id): the test
+/// Plain-loop top-K with the same rules as `ScoreBlocks` (bias, quantisation, floor, ties by `TieOrder`): the test
 /// oracle for the blocked path, and fine for tiny problems.
 public enum ReferenceTopK {
     /// - Complexity: O(n·m·d + n·m·log k).
@@ -20,7 +20,7 @@ public enum ReferenceTopK {
             for r in 0..<rows {
                 var list: [(Float, Int32)] = []
                 for c in 0..<cols where at(r, c) > floor { list.append((at(r, c), Int32(c))) }
-                list.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                list.sort { TieOrder.before(owner: r, $0.0, $0.1, $1.0, $1.1) }
                 for s in 0..<min(t.k, list.count) {
                     t.scores[r * t.k + s] = list[s].0
                     t.ids[r * t.k + s] = list[s].1

@@ -14,9 +14,9 @@ public struct ScoringResult: Sendable {
 /// score matrix is never held.
 ///
 /// score(w, p) = W[w] · P[p] + bias[p], then × quantization and rounded. Candidates must beat `floor`.
-/// Determinism: a chunk is claimed from a counter, so each Dispatch worker sees workers (and, within a
-/// chunk, posts) in increasing order; heaps break ties by id; per-post heaps are private per Dispatch worker
-/// and merged by (score, id). The result does not depend on threads, chunk or tile sizes.
+/// Determinism: every list orders candidates by (score, `TieOrder` rank), a pure function of the pair; per-post
+/// reservoirs are private per Dispatch worker and merged by the same order. The result does not depend on
+/// threads, chunk or tile sizes.
 public enum ScoreBlocks {
     /// - Complexity: O(n·m·d) for the GEMMs, O(n·m) for the scan, O((n + m)·k·log k) for heap updates.
     public static func topK(workers w: FeatureMatrix, posts p: FeatureMatrix, bias: [Float]? = nil,
@@ -46,6 +46,7 @@ public enum ScoreBlocks {
         var postKeys = [UInt64](repeating: 0, count: postLists * pCap)
         var postCounts = [Int32](repeating: 0, count: postLists)
         var postThresh = [Float](repeating: floor, count: postLists)
+        var postThreshKey = [UInt64](repeating: CandidateKey.ceiling(floor), count: postLists)
         let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
         let biasValues = bias ?? zeroBias
         let next = Atomic<Int>(0)
@@ -58,10 +59,11 @@ public enum ScoreBlocks {
         postKeys.withUnsafeMutableBufferPointer { pkeys in
         postCounts.withUnsafeMutableBufferPointer { pc in
         postThresh.withUnsafeMutableBufferPointer { pt in
+        postThreshKey.withUnsafeMutableBufferPointer { ptk in
             let shared = SharedPointers(w: wv.baseAddress!, p: pv.baseAddress!, bias: bv.baseAddress!,
                                         wScores: ws.baseAddress, wIDs: wi.baseAddress,
                                         pKeys: pkeys.baseAddress, pCounts: pc.baseAddress,
-                                        pThresh: pt.baseAddress)
+                                        pThresh: pt.baseAddress, pThreshKey: ptk.baseAddress)
             DispatchQueue.concurrentPerform(iterations: workersCount) { t in
                 let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * tile)
                 defer { buffer.deallocate() }
@@ -85,13 +87,13 @@ public enum ScoreBlocks {
                     }
                     if select && k > 0 {
                         for r in 0..<(i1 - i0) {
-                            chunk.handle(r, k: k).finish(into: shared.wScores! + (i0 + r) * k, shared.wIDs! + (i0 + r) * k)
+                            chunk.handle(r, owner: i0 + r, k: k).finish(into: shared.wScores! + (i0 + r) * k, shared.wIDs! + (i0 + r) * k)
                         }
                     }
                     progress?(i1 - i0)
                 }
             }
-        }}}}}}}}
+        }}}}}}}}}
 
         guard select else { return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) }) }
         let byPost = pk.map {
@@ -124,7 +126,7 @@ public enum ScoreBlocks {
                     entries.sort(by: >)
                     for s in 0..<min(k, entries.count) {
                         osp.pointer[j * k + s] = CandidateKey.score(entries[s])
-                        oip.pointer[j * k + s] = CandidateKey.id(entries[s])
+                        oip.pointer[j * k + s] = CandidateKey.id(entries[s], owner: j)
                     }
                 }
             }
@@ -144,6 +146,7 @@ struct SharedPointers: @unchecked Sendable {
     let pKeys: UnsafeMutablePointer<UInt64>?
     let pCounts: UnsafeMutablePointer<Int32>?
     let pThresh: UnsafeMutablePointer<Float>?
+    let pThreshKey: UnsafeMutablePointer<UInt64>?
 }
 
 /// One Dispatch worker's reservoirs for the worker rows of the chunk it is scoring.
@@ -151,28 +154,31 @@ struct ChunkReservoirs {
     let keys: UnsafeMutablePointer<UInt64>
     let counts: UnsafeMutablePointer<Int32>
     let thresholds: UnsafeMutablePointer<Float>
+    let thresholdKeys: UnsafeMutablePointer<UInt64>
     let capacity: Int
 
     init(rows: Int, capacity: Int) {
         keys = .allocate(capacity: rows * capacity)
         counts = .allocate(capacity: rows)
         thresholds = .allocate(capacity: rows)
+        thresholdKeys = .allocate(capacity: rows)
         self.capacity = capacity
     }
 
     func reset(rows: Int, floor: Float) {
         counts.update(repeating: 0, count: rows)
         thresholds.update(repeating: floor, count: rows)
+        thresholdKeys.update(repeating: CandidateKey.ceiling(floor), count: rows)
     }
 
     @inline(__always)
-    func handle(_ r: Int, k: Int) -> ReservoirHandle {
-        ReservoirHandle(keys: keys + r * capacity, count: counts + r,
-                        threshold: thresholds + r, k: k, capacity: capacity)
+    func handle(_ r: Int, owner: Int, k: Int) -> ReservoirHandle {
+        ReservoirHandle(keys: keys + r * capacity, count: counts + r, threshold: thresholds + r,
+                        thresholdKey: thresholdKeys + r, owner: owner, k: k, capacity: capacity)
     }
 
     func deallocate() {
-        keys.deallocate(); counts.deallocate(); thresholds.deallocate()
+        keys.deallocate(); counts.deallocate(); thresholds.deallocate(); thresholdKeys.deallocate()
     }
 }
 
@@ -182,8 +188,9 @@ struct UncheckedPointer<T>: @unchecked Sendable {
 }
 
 /// The selection scan over one score tile: adds the bias, quantises, and offers each score to the worker's
-/// reservoir and this Dispatch worker's reservoir of the post, touching one only when the score beats its
-/// threshold (faiss's `thresh`). Sixteen scores are tested per step; most steps touch nothing.
+/// reservoir and this Dispatch worker's reservoir of the post, touching one only when the score reaches its
+/// threshold score (faiss's `thresh`; ties then go to the full key). Sixteen scores are tested per step; most
+/// steps touch nothing.
 struct TileScanner {
     let k: Int
     let wCap: Int
@@ -216,6 +223,7 @@ struct TileScanner {
         let listBase = thread * m + j0
         // Post-side state of this Dispatch worker for the tile's columns (unused when !posts).
         let pThresh = posts ? shared.pThresh! + listBase : chunk.thresholds
+        let pThreshKey = posts ? shared.pThreshKey! + listBase : chunk.thresholdKeys
         let pCounts = posts ? shared.pCounts! + listBase : chunk.counts
         let pKeys = posts ? shared.pKeys! + listBase * pCap : chunk.keys
         let qv = SIMD16<Float>(repeating: q)
@@ -228,16 +236,17 @@ struct TileScanner {
         for i in rows {
             let r = i - rows.lowerBound
             let row = buffer + r * width
-            let res = chunk.handle(r, k: max(k, 1))
+            let res = chunk.handle(r, owner: i, k: max(k, 1))
             var wt: Float = hasWorkers ? res.threshold.pointee : .infinity
             @inline(__always) func offer(_ s: Float, _ jj: Int) {
-                if s > wt {
-                    res.append(s, Int32(j0 + jj))
+                if s >= wt {
+                    res.offer(s, Int32(j0 + jj))
                     wt = res.threshold.pointee
                 }
-                if posts && s > pThresh[jj] {
-                    ReservoirHandle(keys: pKeys + jj * pCap, count: pCounts + jj,
-                                    threshold: pThresh + jj, k: postK, capacity: pCap).append(s, Int32(i))
+                if posts && s >= pThresh[jj] {
+                    ReservoirHandle(keys: pKeys + jj * pCap, count: pCounts + jj, threshold: pThresh + jj,
+                                    thresholdKey: pThreshKey + jj, owner: j0 + jj, k: postK, capacity: pCap)
+                        .offer(s, Int32(i))
                 }
             }
             var j = 0
@@ -245,8 +254,8 @@ struct TileScanner {
                 var v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
                 v += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD16<Float>.self)
                 if quantize { v = (v * qv + magic) - magic }
-                var hit = v .> SIMD16<Float>(repeating: wt)
-                if posts { hit = hit .| (v .> UnsafeRawPointer(pThresh + j).loadUnaligned(as: SIMD16<Float>.self)) }
+                var hit = v .>= SIMD16<Float>(repeating: wt)
+                if posts { hit = hit .| (v .>= UnsafeRawPointer(pThresh + j).loadUnaligned(as: SIMD16<Float>.self)) }
                 if any(hit) {
                     // Lane bits of the mask, then one offer per set bit.
                     var bits = (unsafeBitCast(hit, to: SIMD16<Int32>.self) & TileScanner.laneBits).wrappedSum()

@@ -1,56 +1,67 @@
-/// A candidate packed into one sortable 64-bit key: the score's bits made order-preserving in the high
-/// half, `UInt32.max − id` in the low half. A larger key is a better candidate: a higher score, or an equal
-/// score and a lower id, so one integer comparison applies the tie rule.
+/// A candidate packed into one sortable 64-bit key: the score's bits made order-preserving in the high half,
+/// `UInt32.max − tie rank` in the low half. A larger key is a better candidate: a higher score, or an equal
+/// score and a lower tie rank (`TieOrder`), so one integer comparison applies the whole order.
 @usableFromInline
 enum CandidateKey {
-    @inline(__always) static func make(_ score: Float, _ id: Int32) -> UInt64 {
+    @inline(__always) static func sortable(_ score: Float) -> UInt64 {
         let b = score.bitPattern
-        let sortable = b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
-        return UInt64(sortable) << 32 | UInt64(UInt32.max - UInt32(bitPattern: id))
+        return UInt64(b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000)
     }
+
+    @inline(__always) static func make(_ score: Float, owner: Int, _ id: Int32) -> UInt64 {
+        sortable(score) << 32 | UInt64(UInt32.max - TieOrder.rank(owner: owner, candidate: id))
+    }
+
+    /// The largest key of a score: the threshold that admits only scores strictly above it.
+    @inline(__always) static func ceiling(_ score: Float) -> UInt64 { sortable(score) << 32 | 0xFFFF_FFFF }
 
     @inline(__always) static func score(_ key: UInt64) -> Float {
         let s = UInt32(truncatingIfNeeded: key >> 32)
         return Float(bitPattern: s & 0x8000_0000 != 0 ? s & 0x7FFF_FFFF : ~s)
     }
 
-    @inline(__always) static func id(_ key: UInt64) -> Int32 {
-        Int32(bitPattern: UInt32.max - UInt32(truncatingIfNeeded: key))
+    @inline(__always) static func id(_ key: UInt64, owner: Int) -> Int32 {
+        TieOrder.candidate(owner: owner, rank: UInt32.max - UInt32(truncatingIfNeeded: key))
     }
 }
 
-/// A top-K collector as a reservoir (faiss `ReservoirTopN`): candidates that beat the threshold are appended
-/// unsorted to a buffer of `capacity` (2K) keys; when it fills, a quickselect keeps the K best and the
-/// threshold rises to the K-th best score. An entry costs one compare and one store, a compaction
-/// O(capacity), so each accepted candidate costs O(1) amortised instead of a heap's O(log K) branches.
+/// A top-K collector as a reservoir (faiss `ReservoirTopN`): candidates whose key beats the threshold key are
+/// appended unsorted to a buffer of `capacity` (2K) keys; when it fills, a quickselect keeps the K best and the
+/// threshold rises to the K-th best key. An entry costs one compare and one store, a compaction O(capacity),
+/// so each accepted candidate costs O(1) amortised instead of a heap's O(log K) branches.
 ///
-/// Callers offer ids in increasing order, so a later candidate whose score equals the threshold can never
-/// beat the kept K-th and a strict `>` test on the score suffices.
+/// The scan first tests scores (`score >= threshold score`, sixteen at a time), then the full key.
 ///
 /// All pointer work of the reservoirs lives in this file; the handle is used only inside the scan.
 struct ReservoirHandle {
     let keys: UnsafeMutablePointer<UInt64>
     let count: UnsafeMutablePointer<Int32>
     let threshold: UnsafeMutablePointer<Float>
+    let thresholdKey: UnsafeMutablePointer<UInt64>
+    let owner: Int
     let k: Int
     let capacity: Int
 
     @inline(__always)
-    init(keys: UnsafeMutablePointer<UInt64>, count: UnsafeMutablePointer<Int32>,
-         threshold: UnsafeMutablePointer<Float>, k: Int, capacity: Int) {
+    init(keys: UnsafeMutablePointer<UInt64>, count: UnsafeMutablePointer<Int32>, threshold: UnsafeMutablePointer<Float>,
+         thresholdKey: UnsafeMutablePointer<UInt64>, owner: Int, k: Int, capacity: Int) {
         assert(k >= 1 && capacity > k, "a reservoir needs room beyond K")
         self.keys = keys
         self.count = count
         self.threshold = threshold
+        self.thresholdKey = thresholdKey
+        self.owner = owner
         self.k = k
         self.capacity = capacity
     }
 
-    /// Appends a candidate known to beat the threshold; compacts when full.
+    /// Offers a candidate whose score reached the threshold score; keeps it when its key beats the threshold key.
     @inline(__always)
-    func append(_ s: Float, _ id: Int32) {
+    func offer(_ s: Float, _ id: Int32) {
+        let key = CandidateKey.make(s, owner: owner, id)
+        guard key > thresholdKey.pointee else { return }
         let c = Int(count.pointee)
-        keys[c] = CandidateKey.make(s, id)
+        keys[c] = key
         if c + 1 == capacity {
             compact()
         } else {
@@ -58,18 +69,19 @@ struct ReservoirHandle {
         }
     }
 
-    /// Keeps the K best of the full buffer and raises the threshold to the K-th best score.
+    /// Keeps the K best of the full buffer and raises the threshold to the K-th best key.
     @inline(never)
     func compact() {
         ReservoirHandle.selectLargest(keys, count: capacity, k: k)
         var worst = keys[0]
         for i in 1..<k where keys[i] < worst { worst = keys[i] }
+        thresholdKey.pointee = worst
         threshold.pointee = CandidateKey.score(worst)
         count.pointee = Int32(k)
     }
 
     /// Moves the `k` largest of the first `count` keys to the front (unordered): quickselect (Hoare, 1961,
-    /// "Algorithm 65: Find") with a median-of-three pivot. Keys are distinct (ids are).
+    /// "Algorithm 65: Find") with a median-of-three pivot. Keys in one list are distinct (ids are).
     static func selectLargest(_ a: UnsafeMutablePointer<UInt64>, count: Int, k: Int) {
         guard k < count, k > 0 else { return }
         var lo = 0, hi = count - 1
@@ -104,7 +116,7 @@ struct ReservoirHandle {
         for i in 0..<k {
             if i < kept {
                 outScores[i] = CandidateKey.score(keys[i])
-                outIDs[i] = CandidateKey.id(keys[i])
+                outIDs[i] = CandidateKey.id(keys[i], owner: owner)
             } else {
                 outScores[i] = -.infinity
                 outIDs[i] = -1

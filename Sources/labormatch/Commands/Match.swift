@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LaborModel
 import MatchCore
+import LaborStore
 
 extension LaborMatch {
     struct Match: ParsableCommand {
@@ -25,6 +26,8 @@ extension LaborMatch {
 
         @Option(help: "Threads (default: all cores).")
         var threads: Int?
+
+        @OptionGroup(title: "Placement") var placement: PlacementOptions
 
         @OptionGroup var global: GlobalOptions
 
@@ -50,11 +53,29 @@ extension LaborMatch {
                 try byWorker.write(to: out + "/candidates_by_worker.csv", ownerOnly: global.unmask)
                 let byPost = matcher.byPostCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
                 try byPost.write(to: out + "/candidates_by_post.csv", ownerOnly: global.unmask)
-                let write = clock.lap()
+                var write = clock.lap()
                 let noPost = (0..<loaded.workers.count).filter { result.byWorker.count(of: $0) == 0 }.count
                 Console.out("matched \(loaded.workers.count) workers × \(loaded.posts.count) posts (top \(topK)); \(noPost) workers have no eligible post")
                 Console.out("wrote \(out)/candidates_by_worker.csv and \(out)/candidates_by_post.csv")
-                Console.err(String(format: "seconds: read %.2f, score %.2f, write %.2f", read, solve, write))
+                guard placement.assign != .none else {
+                    Console.err(String(format: "seconds: read %.2f, score %.2f, write %.2f", read, solve, write))
+                    return
+                }
+                let run = try PlacementRun(loaded: loaded, result: result, options: placement, global: global)
+                let placeSeconds = clock.lap()
+                let solveSeconds = run.outcome.solveSeconds
+                try run.write(to: out, pres: pres)
+                write += clock.lap()
+                var inputs = ["workers": try FileDigest.sha256Hex(path: inputs.workers), "posts": try FileDigest.sha256Hex(path: inputs.posts)]
+                if let x = self.inputs.excludeEmployers { inputs["exclude_employers"] = try FileDigest.sha256Hex(path: x) }
+                let summary = run.summary(seconds: ["read": read, "score": solve, "solve": solveSeconds,
+                                                    "certificate": run.outcome.certificateSeconds, "greedy": run.outcome.greedySeconds,
+                                                    "graph": placeSeconds - solveSeconds - run.outcome.certificateSeconds - run.outcome.greedySeconds,
+                                                    "write": write],
+                                          inputs: inputs, topK: topK, asOf: loaded.date.description)
+                try AtomicFile.write(try summary.json(), to: out + "/summary.json")
+                run.printSummary(summary, out: out)
+                Console.err(String(format: "seconds: read %.2f, score %.2f, solve %.2f, write %.2f", read, solve, solveSeconds, write))
             }
         }
     }

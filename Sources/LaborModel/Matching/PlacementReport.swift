@@ -1,0 +1,157 @@
+import Foundation
+import MatchCore
+
+/// The files of a placement run: assignments.csv, graph.csv and capacities.csv (the audit copy of exactly the
+/// problem solved, ids unmasked), post_duals.csv and destination_duals.csv (the value of one more opening),
+/// and summary.json.
+public struct PlacementReport {
+    public let rules: MatchRules
+    public let workers: [Worker]
+    public let posts: [JobPost]
+    public let outcome: Placement.Outcome
+    public var capLabels: [String] = []
+    public var capLimits: [Int] = []
+
+    public init(rules: MatchRules, workers: [Worker], posts: [JobPost], outcome: Placement.Outcome) {
+        self.rules = rules
+        self.workers = workers
+        self.posts = posts
+        self.outcome = outcome
+    }
+
+    static func units(_ w: Int64) -> String { Matcher.display(Float(w)) }
+
+    /// assignments.csv: worker_id, name, post_id, employer, location, score, poor_household, reasons.
+    public func assignmentsCSV(_ pres: Matcher.Presentation) -> CSVWriter {
+        var out = CSVWriter(header: pres.english
+            ? ["worker_id", "name", "post_id", "employer", "location", "score", "poor_household", "reasons"]
+            : ["身份证号", "姓名", "岗位编号", "企业名称", "工作地点", "匹配分", "贫困户", "推荐理由"])
+        let t = rules.taxonomy
+        for (i, w) in workers.enumerated() where outcome.assignment.postOf[i] >= 0 {
+            let p = posts[Int(outcome.assignment.postOf[i])]
+            let score = outcome.problem.weight(worker: i, post: Int(outcome.assignment.postOf[i]))! - (w.poorHousehold ? outcome.bonus : 0)
+            out.append([pres.id(w.workerID), w.name, p.postID, p.employer, t.destinations[p.location].name, Self.units(score),
+                        w.poorHousehold ? (pres.english ? "yes" : "是") : (pres.english ? "no" : "否"), rules.reasons(w, p)])
+        }
+        return out
+    }
+
+    /// graph.csv: worker_id, post_id, weight (integer, score × 1024 plus any poor-household bonus).
+    public func graphCSV(english: Bool) -> CSVWriter {
+        var out = CSVWriter(header: english ? ["worker_id", "post_id", "weight"] : ["身份证号", "岗位编号", "权重"])
+        let g = outcome.problem
+        var text = ""
+        text.reserveCapacity(g.edgeCount * 40)
+        for i in 0..<g.workers {
+            let id = workers[i].workerID
+            for e in g.workerStart[i]..<g.workerStart[i + 1] {
+                text += id; text += ","
+                CSVWriter.appendField(posts[Int(g.workerPost[e])].postID, to: &text)
+                text += ","; text += String(g.workerWeight[e]); text += "\r\n"
+            }
+        }
+        out.appendFormatted(text)
+        return out
+    }
+
+    /// capacities.csv: post_id, openings.
+    public func capacitiesCSV(english: Bool) -> CSVWriter {
+        var out = CSVWriter(header: english ? ["post_id", "openings"] : ["岗位编号", "招聘人数"])
+        for p in posts { out.append([p.postID, String(p.openings)]) }
+        return out
+    }
+
+    var loads: [Int] {
+        var load = [Int](repeating: 0, count: posts.count)
+        for j in outcome.assignment.postOf where j >= 0 { load[Int(j)] += 1 }
+        return load
+    }
+
+    /// post_duals.csv: post_id, employer, location, openings, placed, dual (score units: what one more opening
+    /// at this post would add to the optimum, at most).
+    public func postDualsCSV(english: Bool) -> CSVWriter? {
+        guard let price = outcome.assignment.postPrice else { return nil }
+        var out = CSVWriter(header: english ? ["post_id", "employer", "location", "openings", "placed", "dual"]
+                                            : ["岗位编号", "企业名称", "工作地点", "招聘人数", "已安排", "影子价格"])
+        let load = loads
+        for (j, p) in posts.enumerated() {
+            out.append([p.postID, p.employer, rules.taxonomy.destinations[p.location].name, String(p.openings), String(load[j]),
+                        Self.units(price[j])])
+        }
+        return out
+    }
+
+    /// destination_duals.csv: location, openings, placed, cap, dual. The dual is the cap's price when the
+    /// destination is capped, else the best post price there (one more opening at its most valuable post).
+    public func destinationDualsCSV(english: Bool) -> CSVWriter? {
+        guard let price = outcome.assignment.postPrice else { return nil }
+        var out = CSVWriter(header: english ? ["location", "openings", "placed", "cap", "dual"]
+                                            : ["工作地点", "招聘人数", "已安排", "上限", "影子价格"])
+        let t = rules.taxonomy
+        let load = loads
+        for d in t.destinations.indices {
+            let js = posts.indices.filter { posts[$0].location == d }
+            if js.isEmpty { continue }
+            let label = "地点 \(t.destinations[d].name)"
+            var cap = ""
+            var dual = js.map { price[$0] }.max() ?? 0
+            if let g = capLabels.firstIndex(of: label), let gp = outcome.groupPrice {
+                cap = String(capLimits[g])
+                dual = gp[g]
+            }
+            out.append([t.destinations[d].name, String(js.reduce(0) { $0 + posts[$1].openings }),
+                        String(js.reduce(0) { $0 + load[$1] }), cap, Self.units(dual)])
+        }
+        return out
+    }
+}
+
+/// summary.json of a matching or assignment run.
+public struct RunSummary: Codable, Sendable {
+    public var version: String
+    public var asOf: String?
+    public var workers: Int
+    public var posts: Int
+    public var openings: Int
+    public var candidates: Int
+    public var placed: Int
+    public var placedPoor: Int
+    public var poorShare: Double
+    public var poorBonus: Double
+    public var priorityCost: Int64
+    public var objective: Int64
+    public var greedyObjective: Int64
+    public var greedyShareOfOptimum: Double?
+    public var solver: String
+    public var verified: Bool?
+    public var topK: Int?
+    public var seconds: [String: Double]
+    public var inputs: [String: String]
+    public var quotas: [String: Int]?
+
+    public init(version: String, asOf: String?, workers: Int, posts: Int, openings: Int, candidates: Int, placed: Int,
+                placedPoor: Int, poorShare: Double, poorBonus: Double, priorityCost: Int64, objective: Int64,
+                greedyObjective: Int64, greedyShareOfOptimum: Double?, solver: String, verified: Bool?, topK: Int?,
+                seconds: [String: Double], inputs: [String: String], quotas: [String: Int]?) {
+        self.version = version; self.asOf = asOf; self.workers = workers; self.posts = posts; self.openings = openings
+        self.candidates = candidates; self.placed = placed; self.placedPoor = placedPoor; self.poorShare = poorShare
+        self.poorBonus = poorBonus; self.priorityCost = priorityCost; self.objective = objective
+        self.greedyObjective = greedyObjective; self.greedyShareOfOptimum = greedyShareOfOptimum; self.solver = solver
+        self.verified = verified; self.topK = topK; self.seconds = seconds; self.inputs = inputs; self.quotas = quotas
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, workers, posts, openings, candidates, placed, objective, solver, verified, seconds, inputs, quotas
+        case asOf = "as_of", placedPoor = "placed_poor", poorShare = "poor_share", poorBonus = "poor_bonus"
+        case priorityCost = "priority_cost", greedyObjective = "greedy_objective"
+        case greedyShareOfOptimum = "greedy_share_of_optimum", topK = "top_k"
+    }
+
+    public func json() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var d = try e.encode(self)
+        d.append(0x0A)
+        return d
+    }
+}

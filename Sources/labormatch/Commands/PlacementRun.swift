@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import LaborModel
+import MatchCore
+
+/// The placement step shared by `match` (and the nightly run): graph, quotas, solve, files, summary.
+struct PlacementRun {
+    let loaded: MatchInputs.Loaded
+    let outcome: Placement.Outcome
+    let report: PlacementReport
+    let options: PlacementOptions
+    let quotas: Quotas
+
+    init(loaded: MatchInputs.Loaded, result: ScoringResult, options: PlacementOptions, global: GlobalOptions) throws {
+        self.loaded = loaded
+        self.options = options
+        let taxonomy = loaded.rules.taxonomy
+        quotas = try options.quotas(taxonomy: taxonomy)
+        let graph = try Placement.graph(result, workers: loaded.workers.count, capacities: loaded.posts.map(\.openings))
+        var network: QuotaNetwork?
+        var labels = QuotaSpec.Labels()
+        if !quotas.isEmpty {
+            do {
+                (network, labels) = try QuotaSpec.network(quotas, workers: loaded.workers, posts: loaded.posts, taxonomy: taxonomy)
+            } catch let e as AssignmentError {
+                Console.err("labormatch: error: \(e) (交叉的上限无法构成网络流); cap one family, or employers within destinations")
+                throw Exit.usage
+            } catch let e as QuotaSpec.Problem {
+                Console.err("labormatch: error: \(e)")
+                throw Exit.usage
+            }
+        }
+        do {
+            outcome = try Placement.solve(graph, poor: loaded.workers.map(\.poorHousehold), options: options.options, network: network)
+        } catch AssignmentError.infeasibleMinimum(let g, let minimum, let reached) {
+            Console.err("labormatch: error: quota --township-min \(taxonomy.townships[g].name)=\(minimum) cannot be met: at most \(reached) of its workers can be placed (short by \(minimum - reached)) (最低名额无法满足)")
+            throw Exit.dataError
+        } catch let e as AssignmentError {
+            Console.err("labormatch: error: \(e)")
+            throw Exit.software
+        }
+        var r = PlacementReport(rules: loaded.rules, workers: loaded.workers, posts: loaded.posts, outcome: outcome)
+        r.capLabels = labels.capGroups
+        r.capLimits = network?.capLimit ?? []
+        report = r
+    }
+
+    func write(to out: String, pres: Matcher.Presentation) throws {
+        try report.assignmentsCSV(pres).write(to: out + "/assignments.csv", ownerOnly: pres.unmask)
+        // The audit graph keeps ids as read: it is the input of `labormatch assign` and the peer scripts.
+        try report.graphCSV(english: pres.english).write(to: out + "/graph.csv", ownerOnly: true)
+        try report.capacitiesCSV(english: pres.english).write(to: out + "/capacities.csv")
+        if let d = report.postDualsCSV(english: pres.english) { try d.write(to: out + "/post_duals.csv") }
+        if let d = report.destinationDualsCSV(english: pres.english) { try d.write(to: out + "/destination_duals.csv") }
+    }
+
+    func summary(seconds: [String: Double], inputs: [String: String], topK: Int, asOf: String) -> RunSummary {
+        let a = outcome.assignment
+        var q: [String: Int] = [:]
+        let t = loaded.rules.taxonomy
+        for (k, v) in quotas.townshipMin { q["township_min " + t.townships[k].name] = v }
+        for (k, v) in quotas.townshipMax { q["township_max " + t.townships[k].name] = v }
+        for (k, v) in quotas.destinationMax { q["max_destination " + t.destinations[k].name] = v }
+        for (k, v) in quotas.employerMax { q["max_employer " + k] = v }
+        for (k, v) in quotas.employerDestinationMax { q["max_employer_destination " + k] = v }
+        return RunSummary(
+            version: LaborMatchVersion.string, asOf: asOf, workers: loaded.workers.count, posts: loaded.posts.count,
+            openings: loaded.posts.reduce(0) { $0 + $1.openings }, candidates: outcome.problem.edgeCount, placed: a.placed,
+            placedPoor: outcome.placedPoor, poorShare: outcome.poorShare,
+            poorBonus: Double(outcome.bonus) / Double(ScoringWeights.quantization), priorityCost: outcome.priorityCost,
+            objective: a.objective, greedyObjective: outcome.greedyObjective,
+            greedyShareOfOptimum: a.objective > 0 ? Double(outcome.greedyObjective) / Double(a.objective) : nil,
+            solver: options.assign.rawValue + (quotas.isEmpty ? (options.assign == .exact ? " (auction)" : "") : " (min-cost flow with quotas)"),
+            verified: outcome.verified, topK: topK, seconds: seconds, inputs: inputs, quotas: q.isEmpty ? nil : q)
+    }
+
+    func printSummary(_ s: RunSummary, out: String) {
+        Console.out("placed \(s.placed) of \(s.workers) workers on \(s.openings) openings (\(s.placedPoor) poor households, \(String(format: "%.1f", s.poorShare * 100))%); objective \(s.objective), greedy \(s.greedyObjective)")
+        if options.poorShare != nil || options.poorBonus > 0 {
+            Console.out("poor-household bonus \(s.poorBonus): share \(String(format: "%.1f", s.poorShare * 100))%, cost \(s.priorityCost) in total weight (\(Matcher.display(Float(s.priorityCost))) score)")
+        }
+        if let v = s.verified { Console.out("optimality certificate: \(v ? "verified" : "FAILED")") }
+        Console.out("wrote \(out)/assignments.csv, summary.json, graph.csv, capacities.csv, post_duals.csv, destination_duals.csv")
+    }
+}
