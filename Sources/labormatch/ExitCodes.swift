@@ -43,6 +43,9 @@ func exitCode(for error: Error) -> ExitCode {
         return Exit.software
     case let e as ExitCode:
         return e
+    case let e as ValidationError:
+        Console.err("labormatch: error: \(e.message)")
+        return Exit.usage
     case let e as CleanExit:
         _ = e
         return Exit.ok

@@ -63,6 +63,8 @@ public struct Placement: Sendable {
         /// Dual prices of the cap groups (destination, employer, ...), when quotas were solved.
         public var groupPrice: [Int64]?
         public var bisectionSteps: Int
+        /// False when a target share was asked and even full priority could not reach it.
+        public var targetReached = true
         /// Seconds spent in the solver proper (all bisection steps), the greedy baseline and the certificate.
         public var solveSeconds: Double = 0
         public var greedySeconds: Double = 0
@@ -102,23 +104,24 @@ public struct Placement: Sendable {
         var bonus = Int64((options.poorBonus * Double(ScoringWeights.quantization)).rounded())
         var chosen = bonus == 0 ? base : try run(bonus)
         var steps = 0
+        var reached = true
         if let target = options.poorShare, share(base.1) < target {
             // Bisection on the bonus: the smallest bonus (in weight units) whose solution reaches the target share.
+            // A bonus above n × the largest weight gives poor households strict priority: if that cannot reach
+            // the target, nothing can, and that solution is kept and reported.
             var lo: Int64 = 0
-            var hi: Int64 = max(1, g.workerWeight.max() ?? 1) * 2
+            var hi: Int64 = Int64(max(1, g.workers)) * max(1, g.workerWeight.max() ?? 1) + 1
             var hiRun = try run(hi)
             steps += 1
-            while share(hiRun.1) < target && hi < AssignmentProblem.maxWeight / 4 {
-                lo = hi
-                hi *= 4
-                hiRun = try run(hi)
-                steps += 1
-            }
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2
-                let r = try run(mid)
-                steps += 1
-                if share(r.1) >= target { hi = mid; hiRun = r } else { lo = mid }
+            if share(hiRun.1) < target {
+                reached = false
+            } else {
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2
+                    let r = try run(mid)
+                    steps += 1
+                    if share(r.1) >= target { hi = mid; hiRun = r } else { lo = mid }
+                }
             }
             bonus = hi
             chosen = hiRun
@@ -146,6 +149,7 @@ public struct Placement: Sendable {
                        bonus: bonus, placedPoor: poorPlaced(assignment), verified: verified,
                        groupPrice: chosen.2, bisectionSteps: steps)
         outcome.solveSeconds = solveSeconds
+        outcome.targetReached = reached
         outcome.certificateSeconds = t2 - t1
         outcome.greedySeconds = t3 - t2
         return outcome

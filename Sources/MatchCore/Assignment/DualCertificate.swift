@@ -10,6 +10,10 @@
 public enum DualCertificate {
     /// Computes exact duals for an assignment by a label-correcting shortest-path pass (Bellman–Ford with a FIFO
     /// queue) over its residual network, and returns the assignment with `workerProfit` and `postPrice` set.
+    ///
+    /// Distances are taken from the source, so a post's price is the largest gain of any augmenting path that
+    /// ends at it: exactly what one more opening there would add. Nodes the source cannot reach start from a
+    /// large offset instead (a virtual root), which keeps every reduced cost non-negative.
     /// - Returns: nil when the residual network has a negative cycle, i.e. the assignment is not optimal.
     /// - Complexity: O(E) per pass; a few passes when the assignment is optimal.
     public static func withDuals(_ p: AssignmentProblem, _ a: Assignment) -> Assignment? {
@@ -35,7 +39,10 @@ public enum DualCertificate {
             matched[fill[j]] = Int32(i)
             fill[j] += 1
         }
-        var d = [Int64](repeating: 0, count: nodes)
+        var total: Int64 = 1
+        for w in p.workerWeight { total += w }
+        var d = [Int64](repeating: 2 * total + 1, count: nodes)
+        d[0] = 0
         var inQueue = [Bool](repeating: true, count: nodes)
         var relaxations = [Int32](repeating: 0, count: nodes)
         var queue = RingQueue(capacity: nodes + 1)

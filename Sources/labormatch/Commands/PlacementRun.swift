@@ -39,6 +39,9 @@ struct PlacementRun {
             Console.err("labormatch: error: \(e)")
             throw Exit.software
         }
+        if !outcome.targetReached, let target = options.poorShare {
+            Console.err("labormatch: warning: the poor-household share \(String(format: "%.1f", target * 100))% cannot be reached: with full priority \(String(format: "%.1f", outcome.poorShare * 100))% (\(outcome.placedPoor) of \(outcome.assignment.placed) placements); kept that solution (贫困户比例目标无法达到)")
+        }
         var r = PlacementReport(rules: loaded.rules, workers: loaded.workers, posts: loaded.posts, outcome: outcome)
         r.capLabels = labels.capGroups
         r.capLimits = network?.capLimit ?? []
