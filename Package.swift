@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: - Implementation details
@@ -28,7 +29,7 @@ let package = Package(
         // Domain values, validation, taxonomy, CSV in and out, encoding to MatchCore matrices.
         .target(name: "LaborModel", dependencies: ["MatchCore"]),
         // The registry (grows with the registry issue).
-        .target(name: "LaborStore", dependencies: ["LaborModel"]),
+        .target(name: "LaborStore", dependencies: ["LaborModel", "MatchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The command-line tool.
         .executableTarget(
             name: "labormatch",

@@ -29,6 +29,12 @@ public struct CSVTable: Sendable {
     public var records: [CSVRecord]
     /// The encoding the bytes were decoded with.
     public var encoding: TextEncoding
+
+    public init(header: [String], records: [CSVRecord], encoding: TextEncoding) {
+        self.header = header
+        self.records = records
+        self.encoding = encoding
+    }
 }
 
 public enum CSVError: Error, CustomStringConvertible, Equatable {

@@ -120,5 +120,9 @@ public enum AtomicFile {
 public struct AtomicFileError: Error, CustomStringConvertible {
     public var path: String
     public var errno: Int32
+    public init(path: String, errno: Int32) {
+        self.path = path
+        self.errno = errno
+    }
     public var description: String { "\(path): cannot write the file (无法写入): \(String(cString: strerror(errno)))" }
 }

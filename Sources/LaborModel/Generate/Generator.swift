@@ -84,18 +84,78 @@ public struct Generator {
     public struct Files {
         public var workers: CSVWriter
         public var posts: CSVWriter
+        /// With `history`: placements.csv and contributions.csv.
+        public var placements: CSVWriter?
+        public var contributions: CSVWriter?
     }
 
-    public func generate() -> Files {
+    /// - Parameter history: also write placements (about 60% of workers placed, starts over the three months
+    ///   before `asOf`) and three complete months of contributions with job changes and missing months. The
+    ///   workers and posts files are the same with or without it.
+    public func generate(history: Bool = false) -> Files {
         var rng = SplitMix64(seed: seed)
-        return Files(workers: makeWorkers(&rng), posts: makePosts(&rng))
+        var ids: [String] = []
+        var postInfo: [(id: String, code: String, openings: Int)] = []
+        let w = makeWorkers(&rng, ids: &ids)
+        let p = makePosts(&rng, info: &postInfo)
+        var files = Files(workers: w, posts: p)
+        if history {
+            var h = SplitMix64(seed: seed ^ 0x4849_5354_4F52_5921)
+            (files.placements, files.contributions) = makeHistory(&h, ids: ids, posts: postInfo)
+        }
+        return files
+    }
+
+    static let placementHeader = ["身份证号", "岗位编号", "入职日期"]
+    static let contributionHeader = ["身份证号", "统一社会信用代码", "缴费月份"]
+
+    func makeHistory(_ rng: inout SplitMix64, ids: [String], posts: [(id: String, code: String, openings: Int)]) -> (CSVWriter, CSVWriter) {
+        var placements = CSVWriter(header: Generator.placementHeader)
+        var contributions = CSVWriter(header: Generator.contributionHeader)
+        guard !posts.isEmpty else { return (placements, contributions) }
+        let months = [YearMonth(asOf).previous.previous.previous, YearMonth(asOf).previous.previous, YearMonth(asOf).previous]
+        var room = posts.map(\.openings)
+        var open = Array(posts.indices)
+        for id in ids where rng.chance(0.6) {
+            // A post with room left, drawn uniformly among them.
+            guard !open.isEmpty else { break }
+            let k = rng.below(open.count)
+            let j = open[k]
+            room[j] -= 1
+            if room[j] == 0 { open.swapAt(k, open.count - 1); open.removeLast() }
+            let startMonth = months[rng.below(3)]
+            let day = 1 + rng.below(CivilDate.daysIn(month: startMonth.month, year: startMonth.year))
+            let start = CivilDate(year: startMonth.year, month: startMonth.month, day: day)!
+            placements.append([id, posts[j].id, start.description])
+            // Contributions from the start month on: most keep paying; some change job; some stop.
+            let r = rng.unit()
+            var paid: [String] = []
+            let other = posts[rng.below(posts.count)].code
+            for m in months where m >= startMonth {
+                if r < 0.08 && m == months[2] && startMonth < months[2] {
+                    paid.append(other == posts[j].code ? "" : other) // job change in the last month
+                } else if r < 0.13 && m >= months[1] && startMonth < m {
+                    paid.append("") // stopped: one or two months missing
+                } else if r < 0.16 && m == months[2] && startMonth < months[2] {
+                    paid.append("") // the last month missing
+                } else {
+                    paid.append(posts[j].code)
+                }
+            }
+            var mi = 0
+            for m in months where m >= startMonth {
+                if !paid[mi].isEmpty { contributions.append([id, paid[mi], m.description]) }
+                mi += 1
+            }
+        }
+        return (placements, contributions)
     }
 
     static let workerHeader = ["身份证号", "姓名", "乡镇", "村", "贫困户", "学历", "技能", "证书", "求职意向", "期望地区", "期望月薪", "就业状态", "联系电话"]
     static let postHeader = ["岗位编号", "企业名称", "统一社会信用代码", "岗位名称", "工种", "工作地点", "招聘人数", "月薪下限", "月薪上限",
                              "学历要求", "年龄下限", "年龄上限", "所需证书", "包吃住"]
 
-    func makeWorkers(_ rng: inout SplitMix64) -> CSVWriter {
+    func makeWorkers(_ rng: inout SplitMix64, ids: inout [String]) -> CSVWriter {
         var w = CSVWriter(header: Generator.workerHeader)
         var used = Set<String>()
         let tWeights = Generator.townships.map(\.weight)
@@ -165,13 +225,14 @@ public struct Generator {
             let status = s < 0.5 ? "求职中" : s < 0.7 ? "待业" : "在岗"
             let phone = rng.chance(0.1) ? "" : "1" + String(3 + rng.below(7)) + pad(rng.below(1_000_000_000), 9)
             let intentionText = intentions.count == 2 && rng.chance(0.5) ? intentions.joined(separator: "或者") : intentions.joined(separator: "、")
+            ids.append(id)
             w.append([id, name, rng.chance(0.1) ? t.code : t.name, village, poor ? "是" : "否", edu, skills.joined(separator: "、"),
                       certs.joined(separator: "、"), intentionText, dest, wage, status, phone])
         }
         return w
     }
 
-    func makePosts(_ rng: inout SplitMix64) -> CSVWriter {
+    func makePosts(_ rng: inout SplitMix64, info: inout [(id: String, code: String, openings: Int)]) -> CSVWriter {
         var w = CSVWriter(header: Generator.postHeader)
         guard posts > 0 else { return w }
         // Employers: about one for every five posts, each with a valid credit code and a home district.
@@ -225,6 +286,7 @@ public struct Generator {
                 if c.hasSuffix("驾驶证") { break }
             }
             let title = trade.name + ["", "师傅", "(长期)", "(急招)", "学徒"][rng.below(5)]
+            info.append((String(format: "P%06d", p + 1), e.code, openings[p]))
             w.append([String(format: "P%06d", p + 1), e.name, e.code, title, trade.name, Generator.destinations[dest].name,
                       String(openings[p]), String(lo), String(hi), edu, amin, amax, certs.joined(separator: "、"),
                       rng.chance(0.6) ? "是" : "否"])

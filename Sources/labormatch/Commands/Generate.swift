@@ -27,6 +27,9 @@ extension LaborMatch {
         @Option(help: "Text encoding of the files: utf8 (with BOM) or gb18030.")
         var encoding: TextEncoding = .utf8
 
+        @Flag(help: "Also write placements.csv (about 60% placed over the last three months) and contributions.csv (three months of social insurance, with job changes and missing months).")
+        var history = false
+
         func validate() throws {
             guard workers >= 0, posts >= 0 else { throw ValidationError("--workers and --posts must be 0 or more.") }
             guard encoding != .auto else { throw ValidationError("Choose --encoding utf8 or gb18030 for output.") }
@@ -36,10 +39,15 @@ extension LaborMatch {
             try runMapped {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 let g = Generator(workers: workers, posts: posts, seed: seed, asOf: asOf?.date ?? Generator.defaultAsOf)
-                let files = g.generate()
+                let files = g.generate(history: history)
                 try files.workers.write(to: out + "/workers.csv", encoding: encoding, ownerOnly: true)
                 try files.posts.write(to: out + "/posts.csv", encoding: encoding)
                 Console.out("wrote \(out)/workers.csv (\(workers) workers) and \(out)/posts.csv (\(posts) posts)")
+                if let p = files.placements, let c = files.contributions {
+                    try p.write(to: out + "/placements.csv", encoding: encoding, ownerOnly: true)
+                    try c.write(to: out + "/contributions.csv", encoding: encoding, ownerOnly: true)
+                    Console.out("wrote \(out)/placements.csv and \(out)/contributions.csv")
+                }
             }
         }
     }

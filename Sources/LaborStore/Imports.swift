@@ -1,0 +1,269 @@
+import Foundation
+import GRDB
+import LaborModel
+
+/// What an import did: rows added, rows whose values changed (each change kept in `history`), rows already
+/// as imported, and statuses left alone because a newer source had set them.
+public struct ImportCounts: Sendable, Equatable, CustomStringConvertible {
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var statusKept = 0
+    public init() {}
+    public var description: String {
+        "inserted \(inserted), updated \(updated), unchanged \(unchanged)" + (statusKept > 0 ? ", status kept from a newer source \(statusKept)" : "")
+    }
+}
+
+/// The canonical text of a worker's or post's fields as stored: taxonomy names, lists joined by 、. Reading
+/// them back through the intake gives the same values.
+enum Canonical {
+    static func names(_ ids: [Int], _ name: (Int) -> String) -> String { ids.map(name).joined(separator: "、") }
+
+    static func worker(_ w: Worker, _ t: Taxonomy) -> [String: String] {
+        [
+            "name": w.name, "township": t.townships[w.township].name, "village": w.village,
+            "poor": w.poorHousehold ? "1" : "0",
+            "education": w.education.map { t.education[$0].name } ?? "",
+            "skills": names(w.skills) { t.occupations[$0].name },
+            "certificates": names(w.certificates) { t.certificates[$0].name },
+            "intentions": names(w.intentions) { t.occupations[$0].name },
+            "destinations": w.destinations.map { names($0) { t.destinations[$0].name } } ?? "",
+            "expected_wage": w.expectedWage.map(String.init) ?? "",
+            "phone": w.phone ?? "",
+        ]
+    }
+
+    static func post(_ p: JobPost, _ t: Taxonomy) -> [String: String] {
+        [
+            "credit_code": p.creditCode, "employer": p.employer, "title": p.title,
+            "occupation": t.occupations[p.occupation].name, "location": t.destinations[p.location].name,
+            "openings": String(p.openings), "wage_min": String(p.wageMin), "wage_max": String(p.wageMax),
+            "education_min": p.educationMin.map { t.education[$0].name } ?? "",
+            "age_min": p.ageMin.map(String.init) ?? "", "age_max": p.ageMax.map(String.init) ?? "",
+            "required_certificates": names(p.requiredCertificates) { t.certificates[$0].name },
+            "board_lodging": p.boardLodging ? "1" : "0",
+        ]
+    }
+
+    static let workerFields = ["name", "township", "village", "poor", "education", "skills", "certificates", "intentions",
+                               "destinations", "expected_wage", "phone"]
+    static let postFields = ["credit_code", "employer", "title", "occupation", "location", "openings", "wage_min", "wage_max",
+                             "education_min", "age_min", "age_max", "required_certificates", "board_lodging"]
+    static let integerFields: Set<String> = ["poor", "expected_wage", "openings", "wage_min", "wage_max", "age_min", "age_max", "board_lodging"]
+
+    /// SQL value of a canonical field: integers as integers, empty optional integers as NULL.
+    static func sql(_ field: String, _ v: String) -> DatabaseValue {
+        if integerFields.contains(field) { return v.isEmpty ? .null : (Int64(v).map { $0.databaseValue } ?? .null) }
+        return v.databaseValue
+    }
+
+    static func text(_ v: DatabaseValue) -> String {
+        switch v.storage {
+        case .null: return ""
+        case .int64(let i): return String(i)
+        case .string(let s): return s
+        case .double(let d): return String(d)
+        case .blob: return ""
+        }
+    }
+}
+
+extension Registry {
+    static func record(_ db: Database, _ entity: String, _ key: String, _ field: String, _ old: String?, _ new: String?,
+                       _ source: String, _ at: String) throws {
+        try db.execute(sql: "INSERT INTO history (at, entity, key, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [at, entity, key, field, old, new, source])
+    }
+
+    /// Upserts validated workers. A changed field is updated and the change kept in `history`. A status from the
+    /// file replaces the stored one only when the file's date is newer than the stored status's date; otherwise
+    /// the stored status (e.g. learned by reconciliation) stays and the file's value is kept in history.
+    public func importWorkers(_ workers: [Worker], taxonomy t: Taxonomy, date: CivilDate) throws -> ImportCounts {
+        try write { db in
+            var counts = ImportCounts()
+            var existing: [String: Row] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM worker") { existing[row["id_number"]] = row }
+            let day = date.description
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO worker (id_number, name, township, village, poor, education, skills, certificates, intentions,
+                    destinations, expected_wage, status, status_source, status_date, phone, registered)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?)
+                """)
+            for w in workers {
+                let c = Canonical.worker(w, t)
+                let id = w.workerID
+                guard let old = existing[id] else {
+                    var args: [DatabaseValue] = [id.databaseValue]
+                    for f in ["name", "township", "village", "poor", "education", "skills", "certificates", "intentions", "destinations", "expected_wage"] {
+                        args.append(Canonical.sql(f, c[f]!))
+                    }
+                    args += [w.status.rawValue.databaseValue, day.databaseValue, c["phone"]!.databaseValue, day.databaseValue]
+                    try insert.execute(arguments: StatementArguments(args))
+                    counts.inserted += 1
+                    continue
+                }
+                var changed = false
+                for f in Canonical.workerFields {
+                    let before = Canonical.text(old[f] as DatabaseValue)
+                    let after = c[f]!
+                    if before != after {
+                        try db.execute(sql: "UPDATE worker SET \(f) = ? WHERE id_number = ?", arguments: [Canonical.sql(f, after), id])
+                        try Registry.record(db, "worker", id, f, before, after, "import", day)
+                        changed = true
+                    }
+                }
+                let oldStatus: String = old["status"]
+                if oldStatus != w.status.rawValue {
+                    let oldDate: String = old["status_date"]
+                    let oldSource: String = old["status_source"]
+                    if day > oldDate {
+                        try db.execute(sql: "UPDATE worker SET status = ?, status_source = 'import', status_date = ? WHERE id_number = ?",
+                                       arguments: [w.status.rawValue, day, id])
+                        try Registry.record(db, "worker", id, "status", oldStatus, w.status.rawValue, "import", day)
+                        changed = true
+                    } else {
+                        let field = "status (kept: \(oldSource) of \(oldDate) is newer)"
+                        let seen = try Bool.fetchOne(db, sql: """
+                            SELECT 1 FROM history WHERE entity = 'worker' AND key = ? AND field = ? AND new_value = ?
+                            """, arguments: [id, field, w.status.rawValue]) ?? false
+                        if !seen { try Registry.record(db, "worker", id, field, oldStatus, w.status.rawValue, "import", day) }
+                        counts.statusKept += 1
+                    }
+                }
+                if changed { counts.updated += 1 } else { counts.unchanged += 1 }
+            }
+            return counts
+        }
+    }
+
+    /// Upserts validated posts and their employers; changes are kept in `history`.
+    public func importPosts(_ posts: [JobPost], taxonomy t: Taxonomy, date: CivilDate) throws -> ImportCounts {
+        try write { db in
+            var counts = ImportCounts()
+            var existing: [String: Row] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM post") { existing[row["post_id"]] = row }
+            let day = date.description
+            let employer = try db.makeStatement(sql: """
+                INSERT INTO employer (credit_code, name) VALUES (?, ?)
+                ON CONFLICT(credit_code) DO UPDATE SET name = excluded.name WHERE employer.name = ''
+                """)
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO post (post_id, credit_code, employer, title, occupation, location, openings, wage_min, wage_max,
+                    education_min, age_min, age_max, required_certificates, board_lodging)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for p in posts {
+                try employer.execute(arguments: [p.creditCode, p.employer])
+                let c = Canonical.post(p, t)
+                guard let old = existing[p.postID] else {
+                    var args: [DatabaseValue] = [p.postID.databaseValue]
+                    for f in Canonical.postFields { args.append(Canonical.sql(f, c[f]!)) }
+                    try insert.execute(arguments: StatementArguments(args))
+                    counts.inserted += 1
+                    continue
+                }
+                var changed = false
+                for f in Canonical.postFields {
+                    let before = Canonical.text(old[f] as DatabaseValue)
+                    if before != c[f]! {
+                        try db.execute(sql: "UPDATE post SET \(f) = ? WHERE post_id = ?", arguments: [Canonical.sql(f, c[f]!), p.postID])
+                        try Registry.record(db, "post", p.postID, f, before, c[f]!, "import", day)
+                        changed = true
+                    }
+                }
+                if changed { counts.updated += 1 } else { counts.unchanged += 1 }
+            }
+            return counts
+        }
+    }
+
+    /// Records placements (入职). Rows naming an unknown worker or post are rejected. A worker has at most one open
+    /// placement: a new one closes the old with end reason "job change". Re-importing a placement changes nothing.
+    public func importPlacements(_ result: inout IntakeResult<PlacementRecord>, date: CivilDate) throws -> ImportCounts {
+        try write { db in
+            let workers = Set(try String.fetchAll(db, sql: "SELECT id_number FROM worker"))
+            var postEmployer: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT post_id, credit_code FROM post") { postEmployer[row["post_id"]] = row["credit_code"] }
+            HistoryIntake.refine(&result, line: \.line, fields: \.fields) { r in
+                if !workers.contains(r.idNumber) {
+                    return ("身份证号 id_number", Masking.idNumber(r.idNumber), "登记册中没有此人, 请先导入劳动力信息 / unknown worker: import workers first")
+                }
+                if postEmployer[r.postID] == nil {
+                    return ("岗位编号 post_id", r.postID, "登记册中没有此岗位, 请先导入岗位 / unknown post: import posts first")
+                }
+                return nil
+            }
+            var counts = ImportCounts()
+            // Oldest first, so that a worker's later placement closes the earlier one.
+            let ordered = result.accepted.sorted { ($0.startDate, $0.line) < ($1.startDate, $1.line) }
+            let day = date.description
+            for r in ordered {
+                let start = r.startDate.description
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM placement WHERE id_number = ? AND post_id = ? AND start_date = ?",
+                                     arguments: [r.idNumber, r.postID, start]) == true {
+                    counts.unchanged += 1
+                    continue
+                }
+                if let open = try Row.fetchOne(db, sql: "SELECT id, start_date FROM placement WHERE id_number = ? AND end_date IS NULL",
+                                               arguments: [r.idNumber]) {
+                    let openStart: String = open["start_date"]
+                    try db.execute(sql: "UPDATE placement SET end_date = ?, end_reason = 'job change' WHERE id = ?",
+                                   arguments: [max(openStart, start), open["id"] as Int64])
+                }
+                try db.execute(sql: """
+                    INSERT INTO placement (id_number, post_id, credit_code, start_date, source) VALUES (?, ?, ?, ?, 'import')
+                    """, arguments: [r.idNumber, r.postID, postEmployer[r.postID]!, start])
+                try Registry.setStatus(db, r.idNumber, .employed, source: "placement", date: max(day, start))
+                counts.inserted += 1
+            }
+            return counts
+        }
+    }
+
+    /// Records social-insurance contributions. Contributions from employers not in the registry are kept (that is
+    /// what a job change looks like); rows naming an unknown worker are rejected. Idempotent.
+    public func importContributions(_ result: inout IntakeResult<ContributionRecord>) throws -> ImportCounts {
+        try write { db in
+            let workers = Set(try String.fetchAll(db, sql: "SELECT id_number FROM worker"))
+            HistoryIntake.refine(&result, line: \.line, fields: \.fields) { r in
+                workers.contains(r.idNumber) ? nil
+                    : ("身份证号 id_number", Masking.idNumber(r.idNumber), "登记册中没有此人, 请先导入劳动力信息 / unknown worker: import workers first")
+            }
+            var counts = ImportCounts()
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO contribution (id_number, credit_code, month) VALUES (?, ?, ?)")
+            for r in result.accepted {
+                try insert.execute(arguments: [r.idNumber, r.creditCode, r.month.description])
+                if db.changesCount > 0 { counts.inserted += 1 } else { counts.unchanged += 1 }
+            }
+            return counts
+        }
+    }
+
+    /// Marks employers under rights-violation follow-up: `nightly` never proposes their posts.
+    public func importExclusions(_ codes: Set<String>, date: CivilDate) throws -> ImportCounts {
+        try write { db in
+            var counts = ImportCounts()
+            for code in codes.sorted() {
+                let was = try Int.fetchOne(db, sql: "SELECT excluded FROM employer WHERE credit_code = ?", arguments: [code])
+                if was == 1 { counts.unchanged += 1; continue }
+                try db.execute(sql: """
+                    INSERT INTO employer (credit_code, name, excluded, excluded_since) VALUES (?, '', 1, ?)
+                    ON CONFLICT(credit_code) DO UPDATE SET excluded = 1, excluded_since = excluded.excluded_since
+                    """, arguments: [code, date.description])
+                try Registry.record(db, "employer", code, "excluded", was.map(String.init) ?? "", "1", "import", date.description)
+                if was == nil { counts.inserted += 1 } else { counts.updated += 1 }
+            }
+            return counts
+        }
+    }
+
+    /// Sets a worker's status with its source and date, keeping the change in history.
+    static func setStatus(_ db: Database, _ id: String, _ status: EmploymentStatus, source: String, date: String) throws {
+        guard let old = try Row.fetchOne(db, sql: "SELECT status FROM worker WHERE id_number = ?", arguments: [id]) else { return }
+        let before: String = old["status"]
+        try db.execute(sql: "UPDATE worker SET status = ?, status_source = ?, status_date = ? WHERE id_number = ?",
+                       arguments: [status.rawValue, source, date, id])
+        if before != status.rawValue { try record(db, "worker", id, "status", before, status.rawValue, source, date) }
+    }
+}

@@ -1,0 +1,113 @@
+import GRDB
+
+extension Registry {
+    /// The schema as an append-only timeline: a migration that has shipped is never edited; changes come as new
+    /// migrations. Written in SQL words, not app types, because migrations describe past states of the database.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE worker (
+                    id_number TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    township TEXT NOT NULL,
+                    village TEXT NOT NULL DEFAULT '',
+                    poor INTEGER NOT NULL DEFAULT 0,
+                    education TEXT NOT NULL DEFAULT '',
+                    skills TEXT NOT NULL DEFAULT '',
+                    certificates TEXT NOT NULL DEFAULT '',
+                    intentions TEXT NOT NULL DEFAULT '',
+                    destinations TEXT NOT NULL DEFAULT '',
+                    expected_wage INTEGER,
+                    status TEXT NOT NULL,
+                    status_source TEXT NOT NULL,
+                    status_date TEXT NOT NULL,
+                    phone TEXT NOT NULL DEFAULT '',
+                    registered TEXT NOT NULL,
+                    last_contact TEXT
+                );
+                CREATE INDEX worker_township ON worker(township);
+                CREATE TABLE employer (
+                    credit_code TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL DEFAULT '',
+                    excluded INTEGER NOT NULL DEFAULT 0,
+                    excluded_since TEXT
+                );
+                CREATE TABLE post (
+                    post_id TEXT PRIMARY KEY NOT NULL,
+                    credit_code TEXT NOT NULL REFERENCES employer(credit_code),
+                    employer TEXT NOT NULL,
+                    title TEXT NOT NULL DEFAULT '',
+                    occupation TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    openings INTEGER NOT NULL,
+                    wage_min INTEGER NOT NULL,
+                    wage_max INTEGER NOT NULL,
+                    education_min TEXT NOT NULL DEFAULT '',
+                    age_min INTEGER,
+                    age_max INTEGER,
+                    required_certificates TEXT NOT NULL DEFAULT '',
+                    board_lodging INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE placement (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id_number TEXT NOT NULL REFERENCES worker(id_number) ON DELETE CASCADE,
+                    post_id TEXT REFERENCES post(post_id),
+                    credit_code TEXT NOT NULL,
+                    start_date TEXT NOT NULL,
+                    end_date TEXT,
+                    end_reason TEXT,
+                    source TEXT NOT NULL,
+                    confirmed_month TEXT,
+                    suspected_since TEXT
+                );
+                CREATE INDEX placement_worker ON placement(id_number);
+                CREATE UNIQUE INDEX placement_one_open ON placement(id_number) WHERE end_date IS NULL;
+                CREATE TABLE contribution (
+                    id_number TEXT NOT NULL REFERENCES worker(id_number) ON DELETE CASCADE,
+                    credit_code TEXT NOT NULL,
+                    month TEXT NOT NULL,
+                    PRIMARY KEY (id_number, credit_code, month)
+                );
+                CREATE INDEX contribution_month ON contribution(month);
+                CREATE TABLE contact (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id_number TEXT NOT NULL REFERENCES worker(id_number) ON DELETE CASCADE,
+                    date TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    note TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX contact_worker ON contact(id_number);
+                CREATE TABLE run (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    started TEXT NOT NULL,
+                    as_of TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    parameters TEXT NOT NULL,
+                    inputs TEXT NOT NULL,
+                    counts TEXT NOT NULL,
+                    objective INTEGER NOT NULL
+                );
+                CREATE TABLE proposal (
+                    run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    id_number TEXT NOT NULL REFERENCES worker(id_number) ON DELETE CASCADE,
+                    post_id TEXT NOT NULL REFERENCES post(post_id),
+                    score REAL NOT NULL,
+                    PRIMARY KEY (run_id, id_number)
+                );
+                CREATE TABLE history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    old_value TEXT,
+                    new_value TEXT,
+                    source TEXT NOT NULL
+                );
+                CREATE INDEX history_key ON history(entity, key);
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import GRDB
+import LaborModel
+import MatchCore
+
+/// The nightly run (DESIGN.md §5): reconcile social insurance, keep confirmed placements where they are,
+/// re-match everyone free against the open capacity, propose placements, and tell staff whom to call.
+///
+/// `plan` only reads the registry; `commit` applies everything in one transaction. Between the two, the CLI
+/// writes the run's files, so that a run killed at any point leaves the previous outputs and a consistent
+/// database.
+public enum Nightly {
+    public struct Options: Sendable {
+        public var asOf: CivilDate
+        public var topK = 20
+        public var calls = 200
+        public var threads: Int?
+        public init(asOf: CivilDate) { self.asOf = asOf }
+    }
+
+    /// What reconciliation decided for one open placement.
+    public enum Action: Sendable, Equatable {
+        case confirmed
+        case jobChange(newEmployer: String)
+        case suspected(since: YearMonth)
+        case lost
+        case tooEarly
+    }
+
+    struct OpenPlacement {
+        var id: Int64
+        var worker: String
+        var postID: String?
+        var creditCode: String
+        var start: CivilDate
+        var suspectedSince: YearMonth?
+    }
+
+    public struct Counts: Codable, Sendable, Equatable {
+        public var confirmed = 0
+        public var jobChanges = 0
+        public var suspected = 0
+        public var lost = 0
+        public var pool = 0
+        public var openPosts = 0
+        public var openCapacity = 0
+        public var proposals = 0
+        public var newProposals = 0
+        public var changedProposals = 0
+        public var keptProposals = 0
+        public var calls = 0
+
+        enum CodingKeys: String, CodingKey {
+            case confirmed, suspected, lost, pool, proposals, calls
+            case jobChanges = "job_changes", openPosts = "open_posts", openCapacity = "open_capacity"
+            case newProposals = "new_proposals", changedProposals = "changed_proposals", keptProposals = "kept_proposals"
+        }
+    }
+
+    public struct Call: Sendable, Equatable {
+        public var workerID: String
+        public var name: String
+        public var township: String
+        public var phone: String
+        public var reason: String
+    }
+
+    public struct Plan: Sendable {
+        public var runID: String
+        public var options: Options
+        /// The month reconciled (latest complete month with contribution data), nil when there is none.
+        public var reconciledMonth: YearMonth?
+        public var notes: [String]
+        var actions: [(OpenPlacement, Action)]
+        public var counts: Counts
+        public var pool: [Worker]
+        public var posts: [JobPost]
+        public var result: ScoringResult
+        public var outcome: Placement.Outcome
+        public var proposals: [(worker: String, post: String, score: Double)]
+        public var calls: [Call]
+        public var rules: MatchRules
+        public var problems: [String]
+    }
+
+    /// The reconciliation decision for one open placement, given the month reconciled, the employers that paid
+    /// the worker's social insurance for that month, and the last month the placement's employer paid (if ever).
+    /// Complete months after the start month (and after the employer's last payment) without any contribution:
+    /// one makes a suspected loss, two close the placement.
+    static func decide(_ p: OpenPlacement, month: YearMonth, paidBy: Set<String>, lastPaid: YearMonth?) -> Action {
+        if paidBy.contains(p.creditCode) { return .confirmed }
+        if let other = paidBy.sorted().first { return .jobChange(newEmployer: other) }
+        var covered = YearMonth(p.start)
+        if let last = lastPaid, last > covered { covered = last }
+        guard month > covered else { return .tooEarly }
+        let firstMissing = covered.next
+        return month > firstMissing ? .lost : .suspected(since: p.suspectedSince ?? firstMissing)
+    }
+
+    public static func plan(registry: Registry, taxonomy: Taxonomy, weights: ScoringWeights, options: Options,
+                            runID: String) throws -> Plan {
+        try registry.read { db in try plan(db, taxonomy: taxonomy, weights: weights, options: options, runID: runID) }
+    }
+
+    static func plan(_ db: Database, taxonomy: Taxonomy, weights: ScoringWeights, options: Options, runID: String) throws -> Plan {
+        let snap = try Registry.snapshot(db, taxonomy: taxonomy, asOf: options.asOf)
+        var notes: [String] = []
+        // 1. Which month can be reconciled.
+        let complete = YearMonth(options.asOf).previous
+        let latest = try String.fetchOne(db, sql: "SELECT MAX(month) FROM contribution WHERE month <= ?", arguments: [complete.description])
+            .flatMap { YearMonth($0) }
+        if latest == nil {
+            notes.append("no social-insurance contributions up to \(complete) in the registry: nothing reconciled (尚无社保数据)")
+        } else if latest! < complete {
+            notes.append("no contributions for \(complete) imported yet: reconciled up to \(latest!) only (\(complete) 社保数据尚未导入)")
+        }
+        // 2. Reconcile each open placement.
+        var open: [OpenPlacement] = []
+        for r in try Row.fetchAll(db, sql: "SELECT * FROM placement WHERE end_date IS NULL ORDER BY id") {
+            open.append(OpenPlacement(id: r["id"], worker: r["id_number"], postID: r["post_id"], creditCode: r["credit_code"],
+                                      start: CivilDate(iso: r["start_date"])!, suspectedSince: (r["suspected_since"] as String?).flatMap { YearMonth($0) }))
+        }
+        var paid: [String: Set<String>] = [:]
+        var lastPaid: [String: YearMonth] = [:]   // "id|code" → last month paid
+        if let month = latest {
+            for r in try Row.fetchAll(db, sql: "SELECT id_number, credit_code FROM contribution WHERE month = ?", arguments: [month.description]) {
+                paid[r["id_number"], default: []].insert(r["credit_code"])
+            }
+            for r in try Row.fetchAll(db, sql: """
+                SELECT c.id_number, c.credit_code, MAX(c.month) AS last FROM contribution c
+                JOIN placement p ON p.id_number = c.id_number AND p.credit_code = c.credit_code AND p.end_date IS NULL
+                WHERE c.month <= ? GROUP BY c.id_number, c.credit_code
+                """, arguments: [month.description]) {
+                lastPaid[(r["id_number"] as String) + "|" + (r["credit_code"] as String)] = YearMonth(r["last"] as String)
+            }
+        }
+        var counts = Counts()
+        var actions: [(OpenPlacement, Action)] = []
+        var holding: [String: String?] = [:]   // worker → post held after reconciliation (nil post = employer outside the registry)
+        var suspected = Set<String>()
+        for p in open {
+            let a = latest.map { decide(p, month: $0, paidBy: paid[p.worker] ?? [], lastPaid: lastPaid[p.worker + "|" + p.creditCode]) } ?? .tooEarly
+            actions.append((p, a))
+            switch a {
+            case .confirmed: counts.confirmed += 1; holding[p.worker] = p.postID
+            case .jobChange: counts.jobChanges += 1; holding[p.worker] = .some(nil)
+            case .suspected: counts.suspected += 1; suspected.insert(p.worker); holding[p.worker] = p.postID
+            case .lost: counts.lost += 1
+            case .tooEarly: holding[p.worker] = p.postID
+            }
+        }
+        // 3. The pool: free workers and suspected losses; the open capacity: openings minus held places.
+        var status: [String: String] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT id_number, status FROM worker") { status[r["id_number"]] = r["status"] }
+        let lostWorkers = Set(actions.compactMap { $0.1 == .lost ? $0.0.worker : nil })
+        let pool = snap.workers.filter { w in
+            if suspected.contains(w.workerID) { return true }
+            if holding[w.workerID] != nil { return false }
+            return lostWorkers.contains(w.workerID) || status[w.workerID] != EmploymentStatus.employed.rawValue
+        }
+        var held: [String: Int] = [:]
+        for case let post?? in holding.values { held[post, default: 0] += 1 }
+        let excluded = Set(try String.fetchAll(db, sql: "SELECT credit_code FROM employer WHERE excluded = 1"))
+        var posts: [JobPost] = []
+        var capacity: [Int] = []
+        for p in snap.posts where !excluded.contains(p.creditCode) {
+            let room = p.openings - (held[p.postID] ?? 0)
+            if room > 0 {
+                posts.append(p)
+                capacity.append(room)
+            }
+        }
+        counts.pool = pool.count
+        counts.openPosts = posts.count
+        counts.openCapacity = capacity.reduce(0, +)
+        // 4. Re-match the pool against the open capacity.
+        let rules = MatchRules(taxonomy: taxonomy, weights: weights, asOf: options.asOf, excludedEmployers: excluded)
+        let matcher = Matcher(rules: rules)
+        let result = matcher.candidates(workers: pool, posts: posts, k: options.topK, threads: options.threads)
+        let graph = try Placement.graph(result, workers: pool.count, capacities: capacity)
+        var placementOptions = Placement.Options()
+        placementOptions.verify = true
+        let outcome = try Placement.solve(graph, poor: pool.map(\.poorHousehold), options: placementOptions, network: nil)
+        var proposals: [(worker: String, post: String, score: Double)] = []
+        for (i, w) in pool.enumerated() where outcome.assignment.postOf[i] >= 0 {
+            let j = Int(outcome.assignment.postOf[i])
+            proposals.append((w.workerID, posts[j].postID, Double(graph.weight(worker: i, post: j)!) / Double(ScoringWeights.quantization)))
+        }
+        counts.proposals = proposals.count
+        // 5. What changed since the previous run.
+        var previous: [String: String] = [:]
+        if let last = try String.fetchOne(db, sql: "SELECT id FROM run ORDER BY started DESC, id DESC LIMIT 1") {
+            for r in try Row.fetchAll(db, sql: "SELECT id_number, post_id FROM proposal WHERE run_id = ?", arguments: [last]) {
+                previous[r["id_number"]] = r["post_id"]
+            }
+        }
+        var newOrChanged = Set<String>()
+        for p in proposals {
+            switch previous[p.worker] {
+            case nil: counts.newProposals += 1; newOrChanged.insert(p.worker)
+            case p.post?: counts.keptProposals += 1
+            default: counts.changedProposals += 1; newOrChanged.insert(p.worker)
+            }
+        }
+        // 6. The day's calls.
+        let calls = try callList(db, snap: snap, suspected: suspected, newOrChanged: newOrChanged, proposals: proposals,
+                                 posts: posts, taxonomy: taxonomy, budget: options.calls)
+        counts.calls = calls.count
+        return Plan(runID: runID, options: options, reconciledMonth: latest, notes: notes, actions: actions, counts: counts,
+                    pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, calls: calls,
+                    rules: rules, problems: snap.problems)
+    }
+
+    /// At most `budget` calls, one per worker: poor households with a suspected job loss first, then other
+    /// suspected losses, then new proposals to tell the worker about, then those longest without contact.
+    static func callList(_ db: Database, snap: Registry.Snapshot, suspected: Set<String>, newOrChanged: Set<String>,
+                         proposals: [(worker: String, post: String, score: Double)], posts: [JobPost],
+                         taxonomy t: Taxonomy, budget: Int) throws -> [Call] {
+        var lastContact: [String: String] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT id_number, last_contact FROM worker WHERE last_contact IS NOT NULL") {
+            lastContact[r["id_number"]] = r["last_contact"]
+        }
+        let byID = Dictionary(uniqueKeysWithValues: snap.workers.map { ($0.workerID, $0) })
+        let postByID = Dictionary(uniqueKeysWithValues: posts.map { ($0.postID, $0) })
+        let proposalOf = Dictionary(uniqueKeysWithValues: proposals.map { ($0.worker, $0.post) })
+        // Never contacted first, then the oldest contact; ties by ID number.
+        func staleness(_ a: String, _ b: String) -> Bool {
+            let ca = lastContact[a] ?? "", cb = lastContact[b] ?? ""
+            return ca != cb ? ca < cb : a < b
+        }
+        var out: [Call] = []
+        var listed = Set<String>()
+        func add(_ id: String, _ reason: String) {
+            guard out.count < budget, !listed.contains(id), let w = byID[id] else { return }
+            listed.insert(id)
+            out.append(Call(workerID: id, name: w.name, township: t.townships[w.township].name, phone: w.phone ?? "", reason: reason))
+        }
+        for id in suspected.filter({ byID[$0]?.poorHousehold == true }).sorted(by: staleness) { add(id, "疑似失岗 (贫困户)") }
+        for id in suspected.sorted(by: staleness) { add(id, "疑似失岗") }
+        for id in newOrChanged.sorted(by: { (byID[$0]?.poorHousehold == true ? 0 : 1, $0) < (byID[$1]?.poorHousehold == true ? 0 : 1, $1) }) {
+            guard let postID = proposalOf[id], let p = postByID[postID] else { continue }
+            add(id, "新推荐岗位: \(p.postID) \(t.occupations[p.occupation].name) \(t.destinations[p.location].name)")
+        }
+        if out.count < budget {
+            for id in snap.workers.map(\.workerID).sorted(by: staleness) {
+                if out.count >= budget { break }
+                add(id, lastContact[id].map { "回访: 上次联系 \($0)" } ?? "回访: 从未联系")
+            }
+        }
+        return out
+    }
+
+    /// Applies a plan in one transaction: reconciliation, the run record, its proposals.
+    public static func commit(_ plan: Plan, registry: Registry, parameters: [String: String], inputs: [String: String],
+                              version: String, started: String) throws {
+        try registry.write { db in
+            let day = plan.options.asOf.description
+            for (p, action) in plan.actions {
+                guard let month = plan.reconciledMonth else { break }
+                switch action {
+                case .confirmed:
+                    try db.execute(sql: "UPDATE placement SET confirmed_month = ?, suspected_since = NULL WHERE id = ?",
+                                   arguments: [month.description, p.id])
+                    try Registry.setStatus(db, p.worker, .employed, source: "reconciliation", date: day)
+                case .jobChange(let employer):
+                    try db.execute(sql: "UPDATE placement SET end_date = ?, end_reason = 'job change (社保: ' || ? || ')' WHERE id = ?",
+                                   arguments: [month.firstDay.description, employer, p.id])
+                    try db.execute(sql: """
+                        INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month)
+                        VALUES (?, NULL, ?, ?, 'reconciliation', ?)
+                        """, arguments: [p.worker, employer, month.firstDay.description, month.description])
+                    try Registry.setStatus(db, p.worker, .employed, source: "reconciliation", date: day)
+                case .suspected(let since):
+                    try db.execute(sql: "UPDATE placement SET suspected_since = ? WHERE id = ?", arguments: [since.description, p.id])
+                case .lost:
+                    try db.execute(sql: """
+                        UPDATE placement SET end_date = ?, end_reason = 'job loss (no social insurance for two months)' WHERE id = ?
+                        """, arguments: [month.firstDay.description, p.id])
+                    try Registry.setStatus(db, p.worker, .unemployed, source: "reconciliation", date: day)
+                case .tooEarly:
+                    break
+                }
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let countsJSON = String(decoding: try encoder.encode(plan.counts), as: UTF8.self)
+            let parametersJSON = String(decoding: try encoder.encode(parameters), as: UTF8.self)
+            let inputsJSON = String(decoding: try encoder.encode(inputs), as: UTF8.self)
+            try db.execute(sql: """
+                INSERT INTO run (id, started, as_of, version, parameters, inputs, counts, objective) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [plan.runID, started, day, version, parametersJSON, inputsJSON, countsJSON, plan.outcome.assignment.objective])
+            let insert = try db.makeStatement(sql: "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES (?, ?, ?, ?)")
+            for p in plan.proposals { try insert.execute(arguments: [plan.runID, p.worker, p.post, p.score]) }
+        }
+    }
+
+    /// The run ids the registry knows, newest first.
+    public static func runIDs(registry: Registry) throws -> [String] {
+        try registry.read { db in try String.fetchAll(db, sql: "SELECT id FROM run ORDER BY started DESC, id DESC") }
+    }
+}

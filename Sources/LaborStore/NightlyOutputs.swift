@@ -1,0 +1,62 @@
+import Foundation
+import LaborModel
+import MatchCore
+
+/// The files of one nightly run: assignments.csv (the proposals), candidates_by_worker.csv and
+/// candidates_by_post.csv, calls.csv (the day's call list: phone numbers in full, owner-only) and summary.json.
+public struct NightlyOutputs {
+    public let plan: Nightly.Plan
+
+    public init(plan: Nightly.Plan) { self.plan = plan }
+
+    public func write(to dir: String, pres: Matcher.Presentation, seconds: [String: Double] = [:]) throws {
+        let matcher = Matcher(rules: plan.rules)
+        let report = PlacementReport(rules: plan.rules, workers: plan.pool, posts: plan.posts, outcome: plan.outcome)
+        try report.assignmentsCSV(pres).write(to: dir + "/assignments.csv", ownerOnly: pres.unmask)
+        try matcher.byWorkerCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres).write(to: dir + "/candidates_by_worker.csv", ownerOnly: pres.unmask)
+        try matcher.byPostCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres).write(to: dir + "/candidates_by_post.csv", ownerOnly: pres.unmask)
+        try callsCSV(english: pres.english).write(to: dir + "/calls.csv", ownerOnly: true)
+        try AtomicFile.write(try summary(seconds: seconds).json(), to: dir + "/summary.json")
+    }
+
+    /// calls.csv: worker_id, 姓名, 乡镇, 联系电话, reason. For dialling: values in full.
+    public func callsCSV(english: Bool) -> CSVWriter {
+        var out = CSVWriter(header: english ? ["worker_id", "name", "township", "phone", "reason"] : ["身份证号", "姓名", "乡镇", "联系电话", "原因"])
+        for c in plan.calls { out.append([c.workerID, c.name, c.township, c.phone, c.reason]) }
+        return out
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var runID: String
+        public var asOf: String
+        public var reconciledMonth: String?
+        public var notes: [String]
+        public var counts: Nightly.Counts
+        public var objective: Int64
+        public var greedyObjective: Int64
+        public var placedPoor: Int
+        public var verified: Bool?
+        public var seconds: [String: Double]
+
+        enum CodingKeys: String, CodingKey {
+            case notes, counts, objective, verified, seconds
+            case runID = "run_id", asOf = "as_of", reconciledMonth = "reconciled_month"
+            case greedyObjective = "greedy_objective", placedPoor = "placed_poor"
+        }
+
+        public func json() throws -> Data {
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            var d = try e.encode(self)
+            d.append(0x0A)
+            return d
+        }
+    }
+
+    public func summary(seconds: [String: Double]) -> Summary {
+        Summary(runID: plan.runID, asOf: plan.options.asOf.description, reconciledMonth: plan.reconciledMonth?.description,
+                notes: plan.notes, counts: plan.counts, objective: plan.outcome.assignment.objective,
+                greedyObjective: plan.outcome.greedyObjective, placedPoor: plan.outcome.placedPoor,
+                verified: plan.outcome.verified, seconds: seconds)
+    }
+}

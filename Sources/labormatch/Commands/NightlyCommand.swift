@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import LaborModel
+import LaborStore
+import MatchCore
+
+extension LaborMatch {
+    struct NightlyRun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "nightly",
+            abstract: "The nightly service (每晚运行): reconcile social insurance, re-match everyone free, write the day's call list.",
+            discussion: """
+            Reconciles each open placement against the latest complete month of contributions (confirmed; 换岗 job \
+            change; 疑似失岗 suspected loss, closed after a second month without contributions), keeps confirmed \
+            placements where they are, re-matches the free workers and suspected losses against the open capacity \
+            with the exact solver, and writes assignments, candidates, summary.json and calls.csv under \
+            DIR/runs/<run-id>/; DIR/latest points at the last run that fully succeeded. A second nightly on the same \
+            registry exits 75 at once.
+            """
+        )
+
+        @OptionGroup var registry: RegistryOptions
+
+        @Option(name: .customLong("as-of"), help: ArgumentHelp("The run's date, YYYY-MM-DD (default: today in Asia/Shanghai).", valueName: "date"))
+        var asOf: AsOfDate?
+
+        @Option(help: "At most this many rows in the day's call list.")
+        var calls: Int = 200
+
+        @Option(help: ArgumentHelp("Output folder: runs/<run-id>/ and latest go there.", valueName: "dir"))
+        var out: String = "labormatch-runs"
+
+        @Option(help: "Keep this many runs under runs/ and delete older ones.")
+        var keep: Int = 30
+
+        @Option(name: .customLong("top-k"), help: "Candidates listed per worker and per post.")
+        var topK: Int = 20
+
+        @Option(help: "Threads (default: all cores).")
+        var threads: Int?
+
+        enum Bootstrap: String, ExpressibleByArgument, CaseIterable {
+            case sample, large
+        }
+
+        @Option(help: "When the registry does not exist yet: create it from the bundled sample (sample) or a generated 50,000-person county (large).")
+        var bootstrap: Bootstrap?
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            guard calls >= 0 else { throw ValidationError("--calls must be 0 or more.") }
+            guard keep >= 1 else { throw ValidationError("--keep must be at least 1.") }
+            guard topK >= 1 else { throw ValidationError("--top-k must be at least 1.") }
+        }
+
+        func run() throws {
+            try runMapped {
+                var clock = Stopwatch()
+                let date = asOf?.date ?? CivilDate.today()
+                let lock = try registry.lock()
+                defer { withExtendedLifetime(lock) {} }
+                let taxonomy = try global.taxonomy()
+                let weights = try ScoringWeights.load(path: global.dataDirectory() + "/weights.csv")
+                if !FileManager.default.fileExists(atPath: registry.db), let bootstrap {
+                    try self.bootstrap(bootstrap, taxonomy: taxonomy, date: date)
+                }
+                let reg = try registry.open(create: false)
+                let setup = clock.lap()
+                let runID = NightlyRun.newRunID(existing: Set(try Nightly.runIDs(registry: reg)), out: out)
+                var options = Nightly.Options(asOf: date)
+                options.topK = topK
+                options.calls = calls
+                options.threads = threads
+                let plan = try Nightly.plan(registry: reg, taxonomy: taxonomy, weights: weights, options: options, runID: runID)
+                let planSeconds = clock.lap()
+                for n in plan.notes { Console.err("labormatch: note: \(n)") }
+                for p in plan.problems.prefix(20) { Console.err("labormatch: warning: stored row no longer valid, not matched: \(p)") }
+                pause("before-outputs")
+                // Files first, into runs/<id>.partial, then renamed; the database after; `latest` last.
+                let dirs = RunDirectory(root: out)
+                let dir = try dirs.begin(runID: runID)
+                let pres = Matcher.Presentation(english: global.english, unmask: global.unmask)
+                let outputs = NightlyOutputs(plan: plan)
+                try outputs.write(to: dir, pres: pres, seconds: ["setup": setup, "plan": planSeconds])
+                pause("after-outputs")
+                try dirs.publish(runID: runID)
+                pause("after-publish")
+                let started = ISO8601DateFormatter().string(from: Date())
+                try Nightly.commit(plan, registry: reg,
+                                   parameters: ["as_of": date.description, "top_k": String(topK), "calls": String(calls)],
+                                   inputs: ["registry": registry.db], version: LaborMatchVersion.string, started: started)
+                pause("after-commit")
+                try dirs.pointLatest(runID: runID)
+                let removed = try dirs.prune(keep: keep, known: try Nightly.runIDs(registry: reg))
+                let write = clock.lap()
+                print(plan: plan, removed: removed, seconds: setup + planSeconds + write)
+            }
+        }
+
+        /// For the crash-safety tests: stop here (and wait to be killed) when LABORMATCH_TEST_PAUSE names this point.
+        func pause(_ point: String) {
+            guard ProcessInfo.processInfo.environment["LABORMATCH_TEST_PAUSE"] == point else { return }
+            FileManager.default.createFile(atPath: out + "/.paused-" + point, contents: Data())
+            sleep(120)
+        }
+
+        func print(plan: Nightly.Plan, removed: [String], seconds: Double) {
+            let c = plan.counts
+            Console.out("run \(plan.runID) as of \(plan.options.asOf): reconciled \(plan.reconciledMonth.map(\.description) ?? "nothing")")
+            Console.out("placements: \(c.confirmed) confirmed, \(c.jobChanges) job changes (换岗), \(c.suspected) suspected losses (疑似失岗), \(c.lost) closed as lost")
+            Console.out("re-matched \(c.pool) free workers against \(c.openCapacity) open places in \(c.openPosts) posts: \(c.proposals) proposals")
+            Console.out("since the previous run: \(c.newProposals) new, \(c.changedProposals) changed, \(c.keptProposals) kept")
+            Console.out("calls for today: \(c.calls) (calls.csv)")
+            Console.out("wrote \(out)/runs/\(plan.runID)/ and pointed \(out)/latest at it" + (removed.isEmpty ? "" : "; removed \(removed.count) old runs"))
+            Console.err(String(format: "seconds: %.2f", seconds))
+        }
+
+        /// Run ids sort by time: yyyyMMdd-HHmmss in Asia/Shanghai, with a suffix when taken.
+        static func newRunID(existing: Set<String>, out: String) -> String {
+            let f = DateFormatter()
+            f.dateFormat = "yyyyMMdd-HHmmss"
+            f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+            f.locale = Locale(identifier: "en_US_POSIX")
+            let base = f.string(from: Date())
+            var id = base
+            var n = 1
+            while existing.contains(id) || FileManager.default.fileExists(atPath: out + "/runs/" + id) {
+                n += 1
+                id = base + "-\(n)"
+            }
+            return id
+        }
+
+        /// Creates the registry from the sample (Data/sample, with its history) or a generated 50,000-person county.
+        func bootstrap(_ kind: Bootstrap, taxonomy: Taxonomy, date: CivilDate) throws {
+            var dir = global.dataDirectory() + "/sample"
+            var asOf = Generator.defaultAsOf
+            if kind == .large {
+                dir = out + "/bootstrap-large"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                asOf = date
+                let files = Generator(workers: 50_000, posts: 50_000, seed: 1, asOf: asOf).generate(history: true)
+                try files.workers.write(to: dir + "/workers.csv", ownerOnly: true)
+                try files.posts.write(to: dir + "/posts.csv")
+                try files.placements!.write(to: dir + "/placements.csv", ownerOnly: true)
+                try files.contributions!.write(to: dir + "/contributions.csv", ownerOnly: true)
+            }
+            Console.err("labormatch: no registry at \(registry.db): creating it from \(dir) (\(kind.rawValue))")
+            let reg = try Registry(path: registry.db)
+            let w = try WorkerIntake.read(path: dir + "/workers.csv", taxonomy: taxonomy, asOf: asOf)
+            let wc = try reg.importWorkers(w.accepted, taxonomy: taxonomy, date: asOf)
+            let p = try PostIntake.read(path: dir + "/posts.csv", taxonomy: taxonomy)
+            let pc = try reg.importPosts(p.accepted, taxonomy: taxonomy, date: asOf)
+            var pl = try HistoryIntake.placements(path: dir + "/placements.csv", asOf: asOf)
+            let plc = try reg.importPlacements(&pl, date: asOf)
+            var co = try HistoryIntake.contributions(path: dir + "/contributions.csv", asOf: asOf)
+            let coc = try reg.importContributions(&co)
+            Console.err("labormatch: imported workers (\(wc)), posts (\(pc)), placements (\(plc)), contributions (\(coc))")
+        }
+    }
+}

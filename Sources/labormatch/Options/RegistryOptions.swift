@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import LaborModel
+import LaborStore
+
+/// Where the registry is, and opening it under the command lock.
+struct RegistryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The registry (SQLite) file.", valueName: "path"))
+    var db: String = "labormatch.sqlite"
+
+    /// Takes the registry's lock (exit 75 at once when another command holds it).
+    func lock() throws -> RegistryLock {
+        do { return try RegistryLock(registryPath: db) } catch let e as RegistryLock.Busy {
+            Console.err("labormatch: error: \(e)")
+            throw Exit.tempFail
+        }
+    }
+
+    func open(create: Bool) throws -> Registry {
+        if !create && !FileManager.default.fileExists(atPath: db) {
+            Console.err("labormatch: error: no registry at \(db) (登记册不存在); create it with 'labormatch import workers FILE --db \(db)' or 'labormatch nightly --bootstrap sample'")
+            throw Exit.noInput
+        }
+        return try Registry(path: db)
+    }
+}
