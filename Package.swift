@@ -42,7 +42,7 @@ let package = Package(
         // MARK: - Unit test bundles
         .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore"]),
         .testTarget(name: "LaborModelTests", dependencies: ["LaborModel", "MatchCore"]),
-        .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore"]),
+        .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore", "LaborModel", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch"]),
     ]
 )

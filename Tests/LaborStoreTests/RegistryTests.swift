@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+import Testing
+@testable import LaborModel
+@testable import LaborStore
+
+enum StoreFixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let taxonomy = try! Taxonomy.load(directory: root + "/Data/taxonomy")
+    static let weights = try! ScoringWeights.load(path: root + "/Data/weights.csv")
+
+    static func workers(_ csv: String, asOf: CivilDate) throws -> [Worker] {
+        let t = try CSVTable.parse(data: Data(csv.utf8), file: "w.csv")
+        let r = try WorkerIntake.validate(table: t, file: "w.csv", taxonomy: taxonomy, asOf: asOf)
+        #expect(r.rejections.isEmpty, "\(r.rejectionMessages())")
+        return r.accepted
+    }
+
+    static func posts(_ csv: String) throws -> [JobPost] {
+        let t = try CSVTable.parse(data: Data(csv.utf8), file: "p.csv")
+        let r = try PostIntake.validate(table: t, file: "p.csv", taxonomy: taxonomy)
+        #expect(r.rejections.isEmpty, "\(r.rejectionMessages())")
+        return r.accepted
+    }
+
+    static func tempFile(_ name: String, _ text: String) -> String {
+        let dir = NSTemporaryDirectory() + "labormatch-store-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/" + name
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    // Five workers, all 普工, anywhere; codes: A (registered), B (registered), X (not in the registry).
+    static let codeA = "91350100M000100Y43"
+    static let codeB: String = { let f = "91440300MA5DABCDE"; return f + String(CreditCode.checkCharacter(for: f)) }()
+    static let codeX: String = { let f = "91440300MA5DQY812"; return f + String(CreditCode.checkCharacter(for: f)) }()
+    /// In the order of `workerCSV`: 甲 (poor), 乙, 丙 (poor), 丁, 戊 (poor).
+    static let ids = ["360426199101010071", "11010219840406970X", "440524188001010014", "11010519491231002X", "44011320141005001X"]
+    static let workerCSV = """
+        身份证号,姓名,乡镇,贫困户,求职意向,就业状态,联系电话
+        360426199101010071,甲,新州镇,是,普工,求职中,13800000001
+        11010219840406970X,乙,德峨镇,否,普工,求职中,13800000002
+        440524188001010014,丙,沙梨乡,是,普工,求职中,13800000003
+        11010519491231002X,丁,者保乡,否,普工,求职中,13800000004
+        44011320141005001X,戊,金钟山乡,是,普工,求职中,
+        """
+    static let postCSV = """
+        岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限
+        PA,甲厂,\(codeA),普工,罗湖区,3,5000,6000
+        PB,乙厂,\(codeB),普工,宝安区,3,5000,6000
+        """
+}
+
+@Suite struct RegistryTests {
+    let asOf = CivilDate(year: 2026, month: 1, day: 15)!
+
+    func seeded() throws -> Registry {
+        let reg = try Registry.inMemory()
+        _ = try reg.importWorkers(try StoreFixtures.workers(StoreFixtures.workerCSV, asOf: asOf), taxonomy: StoreFixtures.taxonomy,
+                                  date: CivilDate(year: 2025, month: 9, day: 1)!)
+        _ = try reg.importPosts(try StoreFixtures.posts(StoreFixtures.postCSV), taxonomy: StoreFixtures.taxonomy, date: asOf)
+        return reg
+    }
+
+    func placements(_ reg: Registry, _ rows: [(String, String, String)]) throws -> IntakeResult<PlacementRecord> {
+        let text = "身份证号,岗位编号,入职日期\n" + rows.map { "\($0.0),\($0.1),\($0.2)" }.joined(separator: "\n")
+        var r = try HistoryIntake.placements(path: StoreFixtures.tempFile("p.csv", text), asOf: asOf)
+        _ = try reg.importPlacements(&r, date: asOf)
+        return r
+    }
+
+    func contributions(_ reg: Registry, _ rows: [(String, String, String)]) throws {
+        let text = "身份证号,统一社会信用代码,缴费月份\n" + rows.map { "\($0.0),\($0.1),\($0.2)" }.joined(separator: "\n")
+        var r = try HistoryIntake.contributions(path: StoreFixtures.tempFile("c.csv", text), asOf: asOf)
+        _ = try reg.importContributions(&r)
+        #expect(r.rejections.isEmpty, "\(r.rejectionMessages())")
+    }
+
+    func plan(_ reg: Registry, asOf: CivilDate? = nil, calls: Int = 200, id: String = "r1") throws -> Nightly.Plan {
+        var o = Nightly.Options(asOf: asOf ?? self.asOf)
+        o.calls = calls
+        return try Nightly.plan(registry: reg, taxonomy: StoreFixtures.taxonomy, weights: StoreFixtures.weights, options: o, runID: id)
+    }
+
+    func commit(_ reg: Registry, _ p: Nightly.Plan) throws {
+        try Nightly.commit(p, registry: reg, parameters: [:], inputs: [:], version: "test", started: p.runID)
+    }
+
+    @Test func everyReconciliationPath() throws {
+        // Given five placements and the contributions of Oct–Dec 2025 (as of 2026-01-15, December is the latest complete month)
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA, b = StoreFixtures.codeB, x = StoreFixtures.codeX
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10"), (ids[1], "PA", "2025-10-10"), (ids[2], "PB", "2025-10-10"),
+                                 (ids[3], "PB", "2025-10-10"), (ids[4], "PB", "2025-12-20")])
+        try contributions(reg, [
+            (ids[0], a, "2025-10"), (ids[0], a, "2025-11"), (ids[0], a, "2025-12"),   // confirmed
+            (ids[1], a, "2025-10"), (ids[1], a, "2025-11"), (ids[1], x, "2025-12"),   // job change to X (not in the registry)
+            (ids[2], b, "2025-10"), (ids[2], b, "2025-11"),                            // December missing: suspected
+            (ids[3], b, "2025-10"),                                                    // two months missing: lost
+            (ids[4], b, "2025-12"),                                                    // started in December: confirmed
+        ])
+        // When the nightly plan is made
+        let p = try plan(reg)
+        // Then each path is taken
+        #expect(p.reconciledMonth == YearMonth("2025-12"))
+        let decided = Dictionary(uniqueKeysWithValues: p.actions.map { ($0.0.worker, $0.1) })
+        #expect(decided[ids[0]] == .confirmed)
+        #expect(decided[ids[1]] == .jobChange(newEmployer: x))
+        #expect(decided[ids[2]] == .suspected(since: YearMonth("2025-12")!))
+        #expect(decided[ids[3]] == .lost)
+        #expect(decided[ids[4]] == .confirmed)
+        #expect(p.counts.confirmed == 2 && p.counts.jobChanges == 1 && p.counts.suspected == 1 && p.counts.lost == 1)
+        // The pool is the suspected and the lost worker; confirmed placements are not offered again.
+        #expect(Set(p.pool.map(\.workerID)) == [ids[2], ids[3]])
+        try commit(reg, p)
+        let changed = try #require(try reg.worker(ids[1]))
+        try #require(changed.placements.count == 2)
+        #expect(changed.placements[0].endReason?.hasPrefix("job change") == true)
+        #expect(changed.placements[1].creditCode == x && changed.placements[1].end == nil && changed.status == "在岗")
+        let lost = try #require(try reg.worker(ids[3]))
+        #expect(lost.status == "待业" && lost.placements[0].end == "2025-12-01")
+        #expect(try reg.worker(ids[2])?.placements[0].suspectedSince == "2025-12")
+    }
+
+    @Test func missingMonthIsSaidAndNobodyIsFlagged() throws {
+        // Given contributions only up to November while December is complete
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
+        try contributions(reg, [(ids[0], a, "2025-10"), (ids[0], a, "2025-11")])
+        let p = try plan(reg)
+        #expect(p.reconciledMonth == YearMonth("2025-11"))
+        #expect(p.notes.contains { $0.contains("2025-12") })
+        #expect(p.counts.suspected == 0 && p.counts.lost == 0 && p.counts.confirmed == 1)
+        // And with no contributions at all, nothing is reconciled.
+        let empty = try seeded()
+        _ = try placements(empty, [(ids[0], "PA", "2025-10-10")])
+        let q = try plan(empty)
+        #expect(q.reconciledMonth == nil && q.counts.suspected == 0)
+    }
+
+    @Test func confirmedPlacementNeverMoves() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
+        try contributions(reg, [(ids[0], a, "2025-12")])
+        for n in 1...3 {
+            let p = try plan(reg, id: "r\(n)")
+            #expect(!p.pool.contains { $0.workerID == ids[0] })
+            #expect(!p.proposals.contains { $0.worker == ids[0] })
+            // PA has 3 openings, one held.
+            let pa = p.posts.firstIndex { $0.postID == "PA" }
+            #expect(pa != nil)
+            try commit(reg, p)
+            #expect(try reg.worker(ids[0])?.placements.count == 1)
+        }
+        #expect(try reg.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run") } == 3)
+    }
+
+    @Test func idempotentReimportAndHistory() throws {
+        let reg = try seeded()
+        let w = try StoreFixtures.workers(StoreFixtures.workerCSV, asOf: asOf)
+        let again = try reg.importWorkers(w, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2025, month: 9, day: 1)!)
+        #expect(again.inserted == 0 && again.updated == 0 && again.unchanged == 5)
+        let historyBefore = try reg.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM history") }
+        #expect(historyBefore == 0)
+        let edited = try StoreFixtures.workers(StoreFixtures.workerCSV.replacingOccurrences(of: "甲,新州镇,是,普工", with: "甲,新州镇,是,木工或司机"), asOf: asOf)
+        let c = try reg.importWorkers(edited, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2025, month: 9, day: 2)!)
+        #expect(c.updated == 1 && c.unchanged == 4)
+        let h = try reg.read { db in try Row.fetchAll(db, sql: "SELECT * FROM history") }
+        #expect(h.count == 1 && (h[0]["field"] as String) == "intentions" && (h[0]["old_value"] as String) == "普工"
+                && (h[0]["new_value"] as String) == "木工、司机")
+        let p = try StoreFixtures.posts(StoreFixtures.postCSV)
+        #expect(try reg.importPosts(p, taxonomy: StoreFixtures.taxonomy, date: asOf).unchanged == 2)
+    }
+
+    @Test func aNewerStatusWinsAndBothAreKept() throws {
+        // Reconciliation (2026-01-15) finds a job loss; staff then re-import their older file saying 在岗.
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, b = StoreFixtures.codeB
+        _ = try placements(reg, [(ids[3], "PB", "2025-10-10")])
+        try contributions(reg, [(ids[3], b, "2025-10"), (ids[4], b, "2025-12")])
+        try commit(reg, try plan(reg))
+        #expect(try reg.worker(ids[3])?.status == "待业")
+        let file = try StoreFixtures.workers(StoreFixtures.workerCSV.replacingOccurrences(of: "丁,者保乡,否,普工,求职中", with: "丁,者保乡,否,普工,在岗"), asOf: asOf)
+        let c = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 10)!)
+        #expect(c.statusKept == 1)
+        #expect(try reg.worker(ids[3])?.status == "待业")
+        // Importing the same file again adds nothing more to history.
+        _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 10)!)
+        let h = try reg.read { db in try Row.fetchAll(db, sql: "SELECT field, new_value, source FROM history WHERE key = ? ORDER BY id", arguments: [ids[3]]) }
+        #expect(h.filter { ($0["field"] as String).hasPrefix("status") }.count == 3) // 求职中→在岗 (placement), 在岗→待业 (reconciliation), kept
+        // A file dated after the reconciliation wins.
+        _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 20)!)
+        #expect(try reg.worker(ids[3])?.status == "在岗")
+    }
+
+    @Test func callListOrderAndBudget() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA, b = StoreFixtures.codeB
+        // ids[0] (甲, poor) and ids[1] (乙, not poor) suspected; others free and get proposals.
+        _ = try placements(reg, [(ids[0], "PA", "2025-11-10"), (ids[1], "PB", "2025-11-10")])
+        try contributions(reg, [(ids[0], a, "2025-11"), (ids[1], b, "2025-11"), (ids[4], a, "2025-12")])
+        _ = try reg.recordContact(ids[4], date: CivilDate(year: 2026, month: 1, day: 2)!, outcome: "未接通", note: "")
+        let p = try plan(reg)
+        #expect(p.calls.map(\.reason).prefix(2) == ["疑似失岗 (贫困户)", "疑似失岗"])
+        #expect(p.calls[0].workerID == ids[0] && p.calls[1].workerID == ids[1])
+        // Then new proposals, then the rest by time since the last contact.
+        let rest = p.calls.dropFirst(2).map(\.reason)
+        let proposals = rest.prefix { $0.hasPrefix("新推荐岗位: P") }
+        #expect(proposals.count >= 2)
+        #expect(rest.dropFirst(proposals.count).allSatisfy { $0.hasPrefix("回访") })
+        #expect(Set(p.calls.map(\.workerID)).count == p.calls.count)
+        #expect(p.calls[0].phone == "13800000001")
+        let small = try plan(reg, calls: 1)
+        #expect(small.calls.count == 1 && small.calls[0].reason == "疑似失岗 (贫困户)")
+        // With the proposals committed, the next day's list ends with those longest without contact.
+        try commit(reg, p)
+        let next = try plan(reg, asOf: CivilDate(year: 2026, month: 1, day: 16)!, id: "r2")
+        let tail = next.calls.filter { $0.reason.hasPrefix("回访") }
+        #expect(tail.last?.workerID == ids[4] && tail.last?.reason == "回访: 上次联系 2026-01-02")
+    }
+
+    @Test func aCallThatRecordsTheLossClosesThePlacement() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
+        #expect(try reg.recordContact(ids[0], date: asOf, outcome: "失岗", note: "工厂停工"))
+        let w = try #require(try reg.worker(ids[0]))
+        #expect(w.status == "待业" && w.placements[0].end == "2026-01-15" && w.contacts.count == 1)
+        #expect(!(try reg.recordContact("11010519491231002X".replacingOccurrences(of: "2X", with: "3X"), date: asOf, outcome: "x", note: "")))
+    }
+
+    @Test func placementsNamingUnknownWorkersOrPostsAreRejected() throws {
+        let reg = try seeded()
+        let r = try placements(reg, [(StoreFixtures.ids[0], "PZ", "2025-10-10"), ("440524188001010014", "PA", "2025-10-10"),
+                                     ("36042619910102009X", "PA", "2025-10-10")])
+        #expect(r.read == 3 && r.accepted.count == 1 && r.rejections.count == 2)
+        #expect(r.rejectionMessages().joined().contains("unknown post"))
+        #expect(r.rejectionMessages().joined().contains("wrong check character"))
+    }
+
+    @Test func migrationsAndFileMode() throws {
+        let path = StoreFixtures.tempFile("r.sqlite", "")
+        try FileManager.default.removeItem(atPath: path)
+        let reg = try Registry(path: path)
+        #expect(try reg.read { db in try Registry.migrator.hasCompletedMigrations(db) })
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try reg.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") } == true)
+    }
+}
