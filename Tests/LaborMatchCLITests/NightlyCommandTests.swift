@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// The nightly service through the built binary: bootstrap, changes, crash safety, the lock, masking.
+@Suite(.serialized) struct NightlyCommandTests {
+    /// A folder with a registry bootstrapped from the sample and one nightly run done.
+    func bootstrapped() throws -> String {
+        let dir = CLI.tempDir()
+        let r = try CLI.run(["nightly", "--bootstrap", "sample", "--as-of", "2026-01-15", "--out", "runs"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        return dir
+    }
+
+    func latest(_ dir: String) throws -> String {
+        try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/runs/latest")
+    }
+
+    func runCount(_ dir: String) throws -> Int {
+        let r = try CLI.run(["stats"], cwd: dir)
+        guard let line = r.stdout.split(separator: "\n").first, let range = line.range(of: "runs ") else { return -1 }
+        return Int(line[range.upperBound...]) ?? -1
+    }
+
+    @Test func bootstrapRunAndSecondRunReportsChanges() throws {
+        let dir = try bootstrapped()
+        let first = try latest(dir)
+        for f in ["assignments.csv", "candidates_by_worker.csv", "candidates_by_post.csv", "summary.json", "calls.csv"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/runs/" + first + "/" + f), "\(f)")
+        }
+        let calls = try bomText(dir + "/runs/latest/calls.csv").split(separator: "\r\n")
+        #expect(calls[0] == "身份证号,姓名,乡镇,联系电话,原因")
+        #expect(calls.count == 201)
+        #expect(calls[1].hasSuffix("疑似失岗 (贫困户)") && calls[1].hasPrefix("451031") && !calls[1].contains("****"))
+        for f in ["labormatch.sqlite", "runs/latest/calls.csv"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir + "/" + f)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(f) must be owner-only")
+        }
+        let second = try CLI.run(["nightly", "--as-of", "2026-01-16", "--out", "runs", "--calls", "50"], cwd: dir)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("since the previous run: 0 new, 0 changed,"))
+        #expect(second.stdout.contains("calls for today: 50"))
+        #expect(try latest(dir) != first)
+        #expect(try runCount(dir) == 2)
+    }
+
+    @Test(arguments: ["before-outputs", "after-outputs", "after-publish", "after-commit"])
+    func killedAtAnyPointLeavesTheLastGoodRun(point: String) throws {
+        let dir = try bootstrapped()
+        let good = try latest(dir)
+        let goodCalls = try Data(contentsOf: URL(fileURLWithPath: dir + "/runs/latest/calls.csv"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["nightly", "--as-of", "2026-01-16", "--out", "runs"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var env = ProcessInfo.processInfo.environment
+        env["LABORMATCH_TEST_PAUSE"] = point
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let marker = dir + "/runs/.paused-" + point
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: marker) && waited < 600 {
+            usleep(100_000)
+            waited += 1
+        }
+        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached \(point)")
+        // While it is paused, a second nightly exits 75 at once.
+        let busy = try CLI.run(["nightly", "--as-of", "2026-01-16", "--out", "runs"], cwd: dir)
+        #expect(busy.status == 75)
+        #expect(busy.stderr.contains("in use by another labormatch command"))
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        // The previous outputs and latest are intact.
+        #expect(try latest(dir) == good)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/runs/latest/calls.csv")) == goodCalls)
+        // The database is consistent: one run before the commit point, two after.
+        #expect(try runCount(dir) == (point == "after-commit" ? 2 : 1))
+        // And the next run succeeds, cleaning what the killed one left.
+        let next = try CLI.run(["nightly", "--as-of", "2026-01-17", "--out", "runs"], cwd: dir)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try latest(dir) != good)
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/runs")
+        #expect(!runs.contains { $0.hasSuffix(".partial") })
+    }
+
+    @Test func keepRemovesOldRuns() throws {
+        let dir = try bootstrapped()
+        for day in 16...18 {
+            #expect(try CLI.run(["nightly", "--as-of", "2026-01-\(day)", "--out", "runs", "--keep", "2"], cwd: dir).status == 0)
+        }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/runs")
+        #expect(runs.count == 2)
+    }
+
+    @Test func showMasksUnlessAsked() throws {
+        let dir = try bootstrapped()
+        let calls = try bomText(dir + "/runs/latest/calls.csv").split(separator: "\r\n")
+        let id = String(calls[1].split(separator: ",")[0])
+        let masked = try CLI.run(["show", "worker", id], cwd: dir)
+        #expect(masked.status == 0)
+        #expect(!masked.stdout.contains(id) && masked.stdout.contains(String(id.prefix(6)) + "********" + String(id.suffix(4))))
+        #expect(masked.stdout.contains("疑似失岗"))
+        #expect(masked.stdout.contains("****"))
+        let full = try CLI.run(["show", "worker", id, "--unmask"], cwd: dir)
+        #expect(full.stdout.contains(id))
+        let json = try CLI.run(["show", "worker", id, "--json"], cwd: dir)
+        let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((obj["idNumber"] as! String).contains("********"))
+        #expect(try CLI.run(["show", "worker", "11010519491231002X"], cwd: dir).status == 65)
+        // A call recorded for this worker shows up, and a lost job closes the placement.
+        #expect(try CLI.run(["contact", id, "--outcome", "失岗", "--date", "2026-01-16"], cwd: dir).status == 0)
+        let after = try CLI.run(["show", "worker", id], cwd: dir)
+        #expect(after.stdout.contains("2026-01-16  失岗") && after.stdout.contains("job loss (call: 失岗)"))
+    }
+
+    @Test func importCommandReportsRejectsAndIsIdempotent() throws {
+        let dir = CLI.tempDir()
+        let w1 = try CLI.run(["import", "workers", CLI.sample + "/workers.csv", "--as-of", "2026-01-01"], cwd: dir)
+        #expect(w1.status == 0)
+        #expect(w1.stdout.contains("read 2000, accepted 2000, rejected 0"))
+        #expect(w1.stdout.contains("inserted 2000"))
+        let w2 = try CLI.run(["import", "workers", CLI.sample + "/workers.csv", "--as-of", "2026-01-01"], cwd: dir)
+        #expect(w2.stdout.contains("inserted 0, updated 0, unchanged 2000"))
+        let bad = try CLI.run(["import", "workers", CLI.sample + "/workers_errors.csv", "--as-of", "2026-01-01",
+                               "--rejects", dir + "/w.rejects.csv"], cwd: dir)
+        #expect(bad.status == 65)
+        #expect(bad.stdout.contains("read 9, accepted 3, rejected 6"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/w.rejects.csv"))
+        // Placements before posts: every row names an unknown post.
+        let pl = try CLI.run(["import", "placements", CLI.sample + "/placements.csv", "--as-of", "2026-01-01",
+                              "--rejects", dir + "/p.rejects.csv"], cwd: dir)
+        #expect(pl.status == 65)
+        #expect(pl.stderr.contains("unknown post"))
+        #expect(try CLI.run(["import", "posts", CLI.sample + "/posts.csv"], cwd: dir).status == 0)
+        let pl2 = try CLI.run(["import", "placements", CLI.sample + "/placements.csv", "--as-of", "2026-01-01"], cwd: dir)
+        #expect(pl2.status == 0 && pl2.stdout.contains("inserted 1177"))
+        let co = try CLI.run(["import", "contributions", CLI.sample + "/contributions.csv", "--as-of", "2026-01-01"], cwd: dir)
+        #expect(co.status == 0 && co.stdout.contains("inserted 2243"))
+        let co2 = try CLI.run(["import", "contributions", CLI.sample + "/contributions.csv", "--as-of", "2026-01-01"], cwd: dir)
+        #expect(co2.stdout.contains("inserted 0, updated 0, unchanged 2243"))
+        try "credit_code\n91350100M000100Y43\nBAD\n".write(toFile: dir + "/x.csv", atomically: true, encoding: .utf8)
+        let ex = try CLI.run(["import", "exclusions", dir + "/x.csv"], cwd: dir)
+        #expect(ex.status == 65 && ex.stdout.contains("read 2, accepted 1, rejected 1"))
+        #expect(try CLI.run(["stats"], cwd: dir).stdout.contains("excluded employers 1"))
+    }
+
+    @Test func noRegistryIsAClearError() throws {
+        let dir = CLI.tempDir()
+        let r = try CLI.run(["nightly", "--out", "runs"], cwd: dir)
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("no registry at labormatch.sqlite"))
+    }
+}
