@@ -87,8 +87,8 @@ import Testing
 
     @Test func sampleIsTheDocumentedSeed() throws {
         let dir = CLI.tempDir()
-        #expect(try CLI.run(["generate", "--workers", "2000", "--posts", "300", "--seed", "2020", "--out", dir]).status == 0)
-        for f in ["workers.csv", "posts.csv"] {
+        #expect(try CLI.run(["generate", "--workers", "2000", "--posts", "300", "--seed", "2020", "--history", "--out", dir]).status == 0)
+        for f in ["workers.csv", "posts.csv", "placements.csv", "contributions.csv"] {
             let x = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + f))
             let y = try Data(contentsOf: URL(fileURLWithPath: CLI.sample + "/" + f))
             #expect(x == y, "Data/sample/\(f) is not what generate --seed 2020 writes")
