@@ -79,7 +79,7 @@ extension Registry {
     /// Upserts validated workers. A changed field is updated and the change kept in `history`. A status from the
     /// file replaces the stored one only when the file's date is newer than the stored status's date; otherwise
     /// the stored status (e.g. learned by reconciliation) stays and the file's value is kept in history.
-    public func importWorkers(_ workers: [Worker], taxonomy t: Taxonomy, date: CivilDate) throws -> ImportCounts {
+    public func importWorkers(_ workers: [Worker], taxonomy t: Taxonomy, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
         try write { db in
             var counts = ImportCounts()
             var existing: [String: Row] = [:]
@@ -133,12 +133,13 @@ extension Registry {
                 }
                 if changed { counts.updated += 1 } else { counts.unchanged += 1 }
             }
+            try log?.insert(db, counts: counts)
             return counts
         }
     }
 
     /// Upserts validated posts and their employers; changes are kept in `history`.
-    public func importPosts(_ posts: [JobPost], taxonomy t: Taxonomy, date: CivilDate) throws -> ImportCounts {
+    public func importPosts(_ posts: [JobPost], taxonomy t: Taxonomy, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
         try write { db in
             var counts = ImportCounts()
             var existing: [String: Row] = [:]
@@ -174,13 +175,14 @@ extension Registry {
                 }
                 if changed { counts.updated += 1 } else { counts.unchanged += 1 }
             }
+            try log?.insert(db, counts: counts)
             return counts
         }
     }
 
     /// Records placements (入职). Rows naming an unknown worker or post are rejected. A worker has at most one open
     /// placement: a new one closes the old with end reason "job change". Re-importing a placement changes nothing.
-    public func importPlacements(_ result: inout IntakeResult<PlacementRecord>, date: CivilDate) throws -> ImportCounts {
+    public func importPlacements(_ result: inout IntakeResult<PlacementRecord>, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
         try write { db in
             let workers = Set(try String.fetchAll(db, sql: "SELECT id_number FROM worker"))
             var postEmployer: [String: String] = [:]
@@ -208,8 +210,17 @@ extension Registry {
                 if let open = try Row.fetchOne(db, sql: "SELECT id, start_date FROM placement WHERE id_number = ? AND end_date IS NULL",
                                                arguments: [r.idNumber]) {
                     let openStart: String = open["start_date"]
+                    if start < openStart {
+                        // An older placement arriving late: it ended when the current one began.
+                        try db.execute(sql: """
+                            INSERT INTO placement (id_number, post_id, credit_code, start_date, end_date, end_reason, source)
+                            VALUES (?, ?, ?, ?, ?, 'job change', 'import')
+                            """, arguments: [r.idNumber, r.postID, postEmployer[r.postID]!, start, openStart])
+                        counts.inserted += 1
+                        continue
+                    }
                     try db.execute(sql: "UPDATE placement SET end_date = ?, end_reason = 'job change' WHERE id = ?",
-                                   arguments: [max(openStart, start), open["id"] as Int64])
+                                   arguments: [start, open["id"] as Int64])
                 }
                 try db.execute(sql: """
                     INSERT INTO placement (id_number, post_id, credit_code, start_date, source) VALUES (?, ?, ?, ?, 'import')
@@ -217,13 +228,14 @@ extension Registry {
                 try Registry.setStatus(db, r.idNumber, .employed, source: "placement", date: max(day, start))
                 counts.inserted += 1
             }
+            try log?.insert(db, counts: counts, extraRejected: result.rejections.count - (log?.rejected ?? 0))
             return counts
         }
     }
 
     /// Records social-insurance contributions. Contributions from employers not in the registry are kept (that is
     /// what a job change looks like); rows naming an unknown worker are rejected. Idempotent.
-    public func importContributions(_ result: inout IntakeResult<ContributionRecord>) throws -> ImportCounts {
+    public func importContributions(_ result: inout IntakeResult<ContributionRecord>, log: ImportLog? = nil) throws -> ImportCounts {
         try write { db in
             let workers = Set(try String.fetchAll(db, sql: "SELECT id_number FROM worker"))
             HistoryIntake.refine(&result, line: \.line, fields: \.fields) { r in
@@ -236,12 +248,13 @@ extension Registry {
                 try insert.execute(arguments: [r.idNumber, r.creditCode, r.month.description])
                 if db.changesCount > 0 { counts.inserted += 1 } else { counts.unchanged += 1 }
             }
+            try log?.insert(db, counts: counts, extraRejected: result.rejections.count - (log?.rejected ?? 0))
             return counts
         }
     }
 
     /// Marks employers under rights-violation follow-up: `nightly` never proposes their posts.
-    public func importExclusions(_ codes: Set<String>, date: CivilDate) throws -> ImportCounts {
+    public func importExclusions(_ codes: Set<String>, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
         try write { db in
             var counts = ImportCounts()
             for code in codes.sorted() {
@@ -254,6 +267,7 @@ extension Registry {
                 try Registry.record(db, "employer", code, "excluded", was.map(String.init) ?? "", "1", "import", date.description)
                 if was == nil { counts.inserted += 1 } else { counts.updated += 1 }
             }
+            try log?.insert(db, counts: counts)
             return counts
         }
     }
@@ -265,5 +279,46 @@ extension Registry {
         try db.execute(sql: "UPDATE worker SET status = ?, status_source = ?, status_date = ? WHERE id_number = ?",
                        arguments: [status.rawValue, source, date, id])
         if before != status.rawValue { try record(db, "worker", id, "status", before, status.rawValue, source, date) }
+    }
+}
+
+/// The record of one import (file, SHA-256, counts), written in the import's own transaction so that each run
+/// can name the inputs it was made from.
+public struct ImportLog: Sendable {
+    public var kind: String
+    public var file: String
+    public var asOf: CivilDate
+    /// Rows read and rejected before the registry's own checks (placements and contributions add theirs).
+    public var read: Int
+    public var rejected: Int
+
+    public init(kind: String, file: String, asOf: CivilDate, read: Int, rejected: Int) {
+        self.kind = kind
+        self.file = file
+        self.asOf = asOf
+        self.read = read
+        self.rejected = rejected
+    }
+
+    func insert(_ db: Database, counts: ImportCounts, extraRejected: Int = 0) throws {
+        let sha = (try? FileDigest.sha256Hex(path: file)) ?? ""
+        try db.execute(sql: """
+            INSERT INTO import (at, as_of, kind, file, sha256, read, rejected, inserted, updated, unchanged)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [ISO8601DateFormatter().string(from: Date()), asOf.description, kind, file, sha, read,
+                             rejected + extraRejected, counts.inserted, counts.updated, counts.unchanged])
+    }
+}
+
+extension Registry {
+    /// The last import of each kind: kind → "sha256 (file, as-of)".
+    public func latestImports() throws -> [String: String] {
+        try read { db in
+            var out: [String: String] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT kind, file, sha256, as_of FROM import WHERE id IN (SELECT MAX(id) FROM import GROUP BY kind)") {
+                out[r["kind"]] = "\(r["sha256"] as String) (\(r["file"] as String), \(r["as_of"] as String))"
+            }
+            return out
+        }
     }
 }

@@ -108,6 +108,23 @@ extension Registry {
                 CREATE INDEX history_key ON history(entity, key);
                 """)
         }
+        m.registerMigration("v2: import log") { db in
+            try db.execute(sql: """
+                CREATE TABLE import (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    as_of TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    file TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    read INTEGER NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    inserted INTEGER NOT NULL,
+                    updated INTEGER NOT NULL,
+                    unchanged INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -84,17 +84,22 @@ public enum Nightly {
     }
 
     /// The reconciliation decision for one open placement, given the month reconciled, the employers that paid
-    /// the worker's social insurance for that month, and the last month the placement's employer paid (if ever).
-    /// Complete months after the start month (and after the employer's last payment) without any contribution:
-    /// one makes a suspected loss, two close the placement.
-    static func decide(_ p: OpenPlacement, month: YearMonth, paidBy: Set<String>, lastPaid: YearMonth?) -> Action {
+    /// the worker's social insurance for that month, the last month the placement's employer paid (if ever), and
+    /// the months that have any contribution data in the registry. Months with data, complete and after the
+    /// start month (and after the employer's last payment), without any contribution: one makes a suspected
+    /// loss, two close the placement. A month whose extract was never imported counts for nothing.
+    static func decide(_ p: OpenPlacement, month: YearMonth, paidBy: Set<String>, lastPaid: YearMonth?,
+                       dataMonths: Set<YearMonth>) -> Action {
+        let startMonth = YearMonth(p.start)
+        // In (or before) the start month, another employer's payment is the old job's last month, not a change.
+        guard month > startMonth else { return paidBy.contains(p.creditCode) ? .confirmed : .tooEarly }
         if paidBy.contains(p.creditCode) { return .confirmed }
         if let other = paidBy.sorted().first { return .jobChange(newEmployer: other) }
-        var covered = YearMonth(p.start)
+        var covered = startMonth
         if let last = lastPaid, last > covered { covered = last }
-        guard month > covered else { return .tooEarly }
-        let firstMissing = covered.next
-        return month > firstMissing ? .lost : .suspected(since: p.suspectedSince ?? firstMissing)
+        let missing = dataMonths.filter { $0 > covered && $0 <= month }.sorted()
+        guard let first = missing.first else { return .tooEarly }
+        return missing.count >= 2 ? .lost : .suspected(since: p.suspectedSince ?? first)
     }
 
     public static func plan(registry: Registry, taxonomy: Taxonomy, weights: ScoringWeights, options: Options,
@@ -122,7 +127,10 @@ public enum Nightly {
         }
         var paid: [String: Set<String>] = [:]
         var lastPaid: [String: YearMonth] = [:]   // "id|code" → last month paid
+        var dataMonths = Set<YearMonth>()
         if let month = latest {
+            dataMonths = Set(try String.fetchAll(db, sql: "SELECT DISTINCT month FROM contribution WHERE month <= ?",
+                                                 arguments: [month.description]).compactMap { YearMonth($0) })
             for r in try Row.fetchAll(db, sql: "SELECT id_number, credit_code FROM contribution WHERE month = ?", arguments: [month.description]) {
                 paid[r["id_number"], default: []].insert(r["credit_code"])
             }
@@ -139,7 +147,9 @@ public enum Nightly {
         var holding: [String: String?] = [:]   // worker → post held after reconciliation (nil post = employer outside the registry)
         var suspected = Set<String>()
         for p in open {
-            let a = latest.map { decide(p, month: $0, paidBy: paid[p.worker] ?? [], lastPaid: lastPaid[p.worker + "|" + p.creditCode]) } ?? .tooEarly
+            let a = latest.map {
+                decide(p, month: $0, paidBy: paid[p.worker] ?? [], lastPaid: lastPaid[p.worker + "|" + p.creditCode], dataMonths: dataMonths)
+            } ?? .tooEarly
             actions.append((p, a))
             switch a {
             case .confirmed: counts.confirmed += 1; holding[p.worker] = p.postID
@@ -203,7 +213,7 @@ public enum Nightly {
             }
         }
         // 6. The day's calls.
-        let calls = try callList(db, snap: snap, suspected: suspected, newOrChanged: newOrChanged, proposals: proposals,
+        let calls = try callList(db, snap: snap, suspected: suspected, lost: lostWorkers, newOrChanged: newOrChanged, proposals: proposals,
                                  posts: posts, taxonomy: taxonomy, budget: options.calls)
         counts.calls = calls.count
         return Plan(runID: runID, options: options, reconciledMonth: latest, notes: notes, actions: actions, counts: counts,
@@ -211,9 +221,9 @@ public enum Nightly {
                     rules: rules, problems: snap.problems)
     }
 
-    /// At most `budget` calls, one per worker: poor households with a suspected job loss first, then other
-    /// suspected losses, then new proposals to tell the worker about, then those longest without contact.
-    static func callList(_ db: Database, snap: Registry.Snapshot, suspected: Set<String>, newOrChanged: Set<String>,
+    /// At most `budget` calls, one per worker: poor households with a job loss (suspected, or found tonight) first,
+    /// then other losses, then new proposals to tell the worker about, then those longest without contact.
+    static func callList(_ db: Database, snap: Registry.Snapshot, suspected: Set<String>, lost: Set<String>, newOrChanged: Set<String>,
                          proposals: [(worker: String, post: String, score: Double)], posts: [JobPost],
                          taxonomy t: Taxonomy, budget: Int) throws -> [Call] {
         var lastContact: [String: String] = [:]
@@ -235,8 +245,12 @@ public enum Nightly {
             listed.insert(id)
             out.append(Call(workerID: id, name: w.name, township: t.townships[w.township].name, phone: w.phone ?? "", reason: reason))
         }
-        for id in suspected.filter({ byID[$0]?.poorHousehold == true }).sorted(by: staleness) { add(id, "疑似失岗 (贫困户)") }
-        for id in suspected.sorted(by: staleness) { add(id, "疑似失岗") }
+        let losses = suspected.union(lost)
+        func lossReason(_ id: String, poor: Bool) -> String {
+            (lost.contains(id) ? "失岗 (两个月无社保)" : "疑似失岗") + (poor ? " (贫困户)" : "")
+        }
+        for id in losses.filter({ byID[$0]?.poorHousehold == true }).sorted(by: staleness) { add(id, lossReason(id, poor: true)) }
+        for id in losses.sorted(by: staleness) { add(id, lossReason(id, poor: false)) }
         for id in newOrChanged.sorted(by: { (byID[$0]?.poorHousehold == true ? 0 : 1, $0) < (byID[$1]?.poorHousehold == true ? 0 : 1, $1) }) {
             guard let postID = proposalOf[id], let p = postByID[postID] else { continue }
             add(id, "新推荐岗位: \(p.postID) \(t.occupations[p.occupation].name) \(t.destinations[p.location].name)")
@@ -263,7 +277,7 @@ public enum Nightly {
                                    arguments: [month.description, p.id])
                     try Registry.setStatus(db, p.worker, .employed, source: "reconciliation", date: day)
                 case .jobChange(let employer):
-                    try db.execute(sql: "UPDATE placement SET end_date = ?, end_reason = 'job change (社保: ' || ? || ')' WHERE id = ?",
+                    try db.execute(sql: "UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job change (社保: ' || ? || ')' WHERE id = ?",
                                    arguments: [month.firstDay.description, employer, p.id])
                     try db.execute(sql: """
                         INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month)
@@ -274,7 +288,7 @@ public enum Nightly {
                     try db.execute(sql: "UPDATE placement SET suspected_since = ? WHERE id = ?", arguments: [since.description, p.id])
                 case .lost:
                     try db.execute(sql: """
-                        UPDATE placement SET end_date = ?, end_reason = 'job loss (no social insurance for two months)' WHERE id = ?
+                        UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)' WHERE id = ?
                         """, arguments: [month.firstDay.description, p.id])
                     try Registry.setStatus(db, p.worker, .unemployed, source: "reconciliation", date: day)
                 case .tooEarly:

@@ -33,7 +33,7 @@ public struct NightlyOutputs {
         public var notes: [String]
         public var counts: Nightly.Counts
         public var objective: Int64
-        public var greedyObjective: Int64
+        public var greedyObjective: Int64?
         public var placedPoor: Int
         public var verified: Bool?
         public var seconds: [String: Double]

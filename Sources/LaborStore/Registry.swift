@@ -52,10 +52,16 @@ public final class RegistryLock {
         }
     }
 
+    public struct CannotOpen: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "cannot create the lock file \(path): \(reason)" }
+    }
+
     public init(registryPath: String) throws {
         path = registryPath + ".lock"
         fd = open(path, O_RDWR | O_CREAT, 0o600)
-        guard fd >= 0 else { throw Busy(path: path) }
+        guard fd >= 0 else { throw CannotOpen(path: path, reason: String(cString: strerror(errno))) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             close(fd)
             throw Busy(path: path)

@@ -37,7 +37,8 @@ func exitCode(for error: Error) -> ExitCode {
         return Exit.dataError
     case let e as TaxonomyError:
         Console.err("labormatch: error: \(e)")
-        return e.message.contains("missing") ? Exit.noInput : Exit.dataError
+        return e.line == nil && e.message.hasSuffix("file is missing (缺少分类文件)") || e.message.hasPrefix("weights file is missing")
+            ? Exit.noInput : Exit.dataError
     case let e as AtomicFileError:
         Console.err("labormatch: error: \(e)")
         return Exit.software

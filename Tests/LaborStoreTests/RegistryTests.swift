@@ -140,6 +140,19 @@ enum StoreFixtures {
         #expect(q.reconciledMonth == nil && q.counts.suspected == 0)
     }
 
+    @Test func monthsWithoutAnyDataDoNotCountAndTheStartMonthIsNotAJobChange() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA, b = StoreFixtures.codeB
+        // 甲 last paid in October; November's extract was never imported; December is there: one missing month only.
+        // 乙 started at PA on 2025-12-05 while the old employer B still paid December: not a job change.
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10"), (ids[1], "PA", "2025-12-05")])
+        try contributions(reg, [(ids[0], a, "2025-10"), (ids[1], b, "2025-12"), (ids[4], b, "2025-12")])
+        let p = try plan(reg)
+        let decided = Dictionary(uniqueKeysWithValues: p.actions.map { ($0.0.worker, $0.1) })
+        #expect(decided[ids[0]] == .suspected(since: YearMonth("2025-12")!))
+        #expect(decided[ids[1]] == .tooEarly)
+    }
+
     @Test func confirmedPlacementNeverMoves() throws {
         let reg = try seeded()
         let ids = StoreFixtures.ids, a = StoreFixtures.codeA
@@ -180,7 +193,7 @@ enum StoreFixtures {
         let reg = try seeded()
         let ids = StoreFixtures.ids, b = StoreFixtures.codeB
         _ = try placements(reg, [(ids[3], "PB", "2025-10-10")])
-        try contributions(reg, [(ids[3], b, "2025-10"), (ids[4], b, "2025-12")])
+        try contributions(reg, [(ids[3], b, "2025-10"), (ids[4], b, "2025-11"), (ids[4], b, "2025-12")])
         try commit(reg, try plan(reg))
         #expect(try reg.worker(ids[3])?.status == "待业")
         let file = try StoreFixtures.workers(StoreFixtures.workerCSV.replacingOccurrences(of: "丁,者保乡,否,普工,求职中", with: "丁,者保乡,否,普工,在岗"), asOf: asOf)

@@ -115,6 +115,15 @@ public struct IntakeResult<Record: Sendable>: Sendable {
     public var encoding: TextEncoding
     public var read: Int { accepted.count + rejections.count }
 
+    public init(file: String, header: [String], accepted: [Record], rejections: [Rejection], warnings: [String], encoding: TextEncoding) {
+        self.file = file
+        self.header = header
+        self.accepted = accepted
+        self.rejections = rejections
+        self.warnings = warnings
+        self.encoding = encoding
+    }
+
     public var countsLine: String { "read \(read), accepted \(accepted.count), rejected \(rejections.count)" }
 
     /// Lines for people: `file:line: column 'value': reason`.

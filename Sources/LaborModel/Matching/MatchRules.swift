@@ -130,7 +130,8 @@ public struct MatchRules: Sendable {
         text += "; "
         let range = p.wageMin == p.wageMax ? String(p.wageMin) : String(p.wageMin) + "–" + String(p.wageMax)
         if let e = w.expectedWage, e > 0 {
-            let edge = weights.bucketEdge(weights.wageBucket(e))
+            // The text compares the real amounts (always true as written); the score counts the expectation's bucket.
+            let edge = e
             if edge <= p.wageMin {
                 text += "月薪 "; text += range; text += " ≥ 期望 "; text += String(e)
             } else if edge <= p.wageMax {

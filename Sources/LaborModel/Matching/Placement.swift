@@ -53,7 +53,8 @@ public struct Placement: Sendable {
         /// The problem as solved (bonus included).
         public var problem: AssignmentProblem
         public var assignment: Assignment
-        public var greedyObjective: Int64
+        /// The greedy baseline on the same graph; nil with quotas, which greedy does not honour.
+        public var greedyObjective: Int64?
         /// Total weight of the placements without the bonus, and the optimum without any bonus.
         public var baseWeight: Int64
         public var unbonusedOptimum: Int64
@@ -137,11 +138,13 @@ public struct Placement: Sendable {
                 verified = false
             }
         } else if network != nil {
-            verified = options.verify ? (assignment.postPrice != nil) : nil
+            // QuotaNetwork.solve certifies its flow (non-negative reduced costs on every residual arc) or throws.
+            verified = options.verify ? true : nil
         }
         if verified == false { throw AssignmentError.notOptimal("the dual certificate does not hold") }
         let t2 = now()
-        let greedy = options.solver == .greedy ? assignment.objective : GreedyAssigner.solve(chosen.0).objective
+        let greedy: Int64? = options.solver == .greedy ? assignment.objective
+            : network == nil ? GreedyAssigner.solve(chosen.0).objective : nil
         let t3 = now()
         var outcome = Outcome(problem: chosen.0, assignment: assignment, greedyObjective: greedy,
                        baseWeight: weightWithoutBonus(assignment),

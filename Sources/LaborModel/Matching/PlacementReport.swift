@@ -120,7 +120,8 @@ public struct RunSummary: Codable, Sendable {
     public var poorBonus: Double
     public var priorityCost: Int64
     public var objective: Int64
-    public var greedyObjective: Int64
+    /// The greedy baseline on the same graph; nil when quotas were set (greedy does not honour them).
+    public var greedyObjective: Int64?
     public var greedyShareOfOptimum: Double?
     public var solver: String
     public var verified: Bool?
@@ -131,7 +132,7 @@ public struct RunSummary: Codable, Sendable {
 
     public init(version: String, asOf: String?, workers: Int, posts: Int, openings: Int, candidates: Int, placed: Int,
                 placedPoor: Int, poorShare: Double, poorBonus: Double, priorityCost: Int64, objective: Int64,
-                greedyObjective: Int64, greedyShareOfOptimum: Double?, solver: String, verified: Bool?, topK: Int?,
+                greedyObjective: Int64?, greedyShareOfOptimum: Double?, solver: String, verified: Bool?, topK: Int?,
                 seconds: [String: Double], inputs: [String: String], quotas: [String: Int]?) {
         self.version = version; self.asOf = asOf; self.workers = workers; self.posts = posts; self.openings = openings
         self.candidates = candidates; self.placed = placed; self.placedPoor = placedPoor; self.poorShare = poorShare

@@ -99,8 +99,8 @@ public struct ScoringWeights: Sendable, Equatable {
         return wageEdges.count + 1
     }
 
-    /// The yuan amount a bucket stands for.
+    /// The yuan amount a bucket stands for; above the last edge, anything more than it.
     public func bucketEdge(_ b: Int) -> Int {
-        b == 0 ? 0 : b <= wageEdges.count ? wageEdges[b - 1] : Int.max
+        b == 0 ? 0 : b <= wageEdges.count ? wageEdges[b - 1] : (wageEdges.last ?? 0) + 1
     }
 }

@@ -54,28 +54,37 @@ extension LaborMatch {
                     Console.out(r.countsLine)
                     rejected = r.rejections.count
                 }
+                func log<R>(_ r: IntakeResult<R>) -> ImportLog {
+                    ImportLog(kind: kind.rawValue, file: file, asOf: date, read: r.read, rejected: r.rejections.count)
+                }
                 var counts = ImportCounts()
+                // Each import is one transaction: the rows and the import's log entry.
                 switch kind {
                 case .workers:
                     let r = try WorkerIntake.read(path: file, taxonomy: taxonomy, asOf: date, encoding: encoding)
-                    counts = try registry.open(create: true).importWorkers(r.accepted, taxonomy: taxonomy, date: date)
+                    counts = try registry.open(create: true).importWorkers(r.accepted, taxonomy: taxonomy, date: date, log: log(r))
                     try report(r)
                 case .posts:
                     let r = try PostIntake.read(path: file, taxonomy: taxonomy, encoding: encoding)
-                    counts = try registry.open(create: true).importPosts(r.accepted, taxonomy: taxonomy, date: date)
+                    counts = try registry.open(create: true).importPosts(r.accepted, taxonomy: taxonomy, date: date, log: log(r))
                     try report(r)
                 case .placements:
                     var r = try HistoryIntake.placements(path: file, asOf: date, encoding: encoding)
-                    counts = try registry.open(create: false).importPlacements(&r, date: date)
+                    counts = try registry.open(create: false).importPlacements(&r, date: date, log: log(r))
                     try report(r)
                 case .contributions:
                     var r = try HistoryIntake.contributions(path: file, asOf: date, encoding: encoding)
-                    counts = try registry.open(create: false).importContributions(&r)
+                    counts = try registry.open(create: false).importContributions(&r, log: log(r))
                     try report(r)
                 case .exclusions:
                     let list = try ExclusionList.read(path: file, encoding: encoding)
-                    counts = try registry.open(create: true).importExclusions(list.codes, date: date)
-                    for r in list.rejections { Console.err("\(file):\(r.line): " + r.problems.map(\.description).joined(separator: "; ")) }
+                    let r = IntakeResult<String>(file: file, header: ["credit_code"], accepted: Array(list.codes), rejections: list.rejections,
+                                                 warnings: [], encoding: .utf8)
+                    counts = try registry.open(create: true).importExclusions(
+                        list.codes, date: date,
+                        log: ImportLog(kind: kind.rawValue, file: file, asOf: date, read: list.acceptedRows + list.rejections.count,
+                                       rejected: list.rejections.count))
+                    try IntakeReporting.report(r, rejectsPath: rejectsPath, global: global)
                     Console.out(list.countsLine)
                     rejected = list.rejections.count
                 }

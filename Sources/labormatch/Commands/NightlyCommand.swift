@@ -89,7 +89,8 @@ extension LaborMatch {
                 let started = ISO8601DateFormatter().string(from: Date())
                 try Nightly.commit(plan, registry: reg,
                                    parameters: ["as_of": date.description, "top_k": String(topK), "calls": String(calls)],
-                                   inputs: ["registry": registry.db], version: LaborMatchVersion.string, started: started)
+                                   inputs: try reg.latestImports().merging(["registry": registry.db]) { a, _ in a },
+                                   version: LaborMatchVersion.string, started: started)
                 pause("after-commit")
                 try dirs.pointLatest(runID: runID)
                 let removed = try dirs.prune(keep: keep, known: try Nightly.runIDs(registry: reg))
@@ -147,15 +148,25 @@ extension LaborMatch {
                 try files.contributions!.write(to: dir + "/contributions.csv", ownerOnly: true)
             }
             Console.err("labormatch: no registry at \(registry.db): creating it from \(dir) (\(kind.rawValue))")
-            let reg = try Registry(path: registry.db)
-            let w = try WorkerIntake.read(path: dir + "/workers.csv", taxonomy: taxonomy, asOf: asOf)
-            let wc = try reg.importWorkers(w.accepted, taxonomy: taxonomy, date: asOf)
-            let p = try PostIntake.read(path: dir + "/posts.csv", taxonomy: taxonomy)
-            let pc = try reg.importPosts(p.accepted, taxonomy: taxonomy, date: asOf)
-            var pl = try HistoryIntake.placements(path: dir + "/placements.csv", asOf: asOf)
-            let plc = try reg.importPlacements(&pl, date: asOf)
-            var co = try HistoryIntake.contributions(path: dir + "/contributions.csv", asOf: asOf)
-            let coc = try reg.importContributions(&co)
+            // Built under a temporary name and renamed into place, so an interrupted bootstrap leaves no half registry.
+            let building = registry.db + ".bootstrap"
+            for suffix in ["", "-journal", "-wal", "-shm"] { unlink(building + suffix) }
+            func log<R>(_ k: String, _ r: IntakeResult<R>) -> ImportLog {
+                ImportLog(kind: k, file: dir + "/" + k + ".csv", asOf: asOf, read: r.read, rejected: r.rejections.count)
+            }
+            var wc = ImportCounts(), pc = ImportCounts(), plc = ImportCounts(), coc = ImportCounts()
+            do {
+                let reg = try Registry(path: building)
+                let w = try WorkerIntake.read(path: dir + "/workers.csv", taxonomy: taxonomy, asOf: asOf)
+                wc = try reg.importWorkers(w.accepted, taxonomy: taxonomy, date: asOf, log: log("workers", w))
+                let p = try PostIntake.read(path: dir + "/posts.csv", taxonomy: taxonomy)
+                pc = try reg.importPosts(p.accepted, taxonomy: taxonomy, date: asOf, log: log("posts", p))
+                var pl = try HistoryIntake.placements(path: dir + "/placements.csv", asOf: asOf)
+                plc = try reg.importPlacements(&pl, date: asOf, log: log("placements", pl))
+                var co = try HistoryIntake.contributions(path: dir + "/contributions.csv", asOf: asOf)
+                coc = try reg.importContributions(&co, log: log("contributions", co))
+            }
+            guard rename(building, registry.db) == 0 else { throw AtomicFileError(path: registry.db, errno: errno) }
             Console.err("labormatch: imported workers (\(wc)), posts (\(pc)), placements (\(plc)), contributions (\(coc))")
         }
     }

@@ -72,13 +72,13 @@ struct PlacementRun {
             placedPoor: outcome.placedPoor, poorShare: outcome.poorShare,
             poorBonus: Double(outcome.bonus) / Double(ScoringWeights.quantization), priorityCost: outcome.priorityCost,
             objective: a.objective, greedyObjective: outcome.greedyObjective,
-            greedyShareOfOptimum: a.objective > 0 ? Double(outcome.greedyObjective) / Double(a.objective) : nil,
+            greedyShareOfOptimum: a.objective > 0 ? outcome.greedyObjective.map { Double($0) / Double(a.objective) } : nil,
             solver: options.assign.rawValue + (quotas.isEmpty ? (options.assign == .exact ? " (auction)" : "") : " (min-cost flow with quotas)"),
             verified: outcome.verified, topK: topK, seconds: seconds, inputs: inputs, quotas: q.isEmpty ? nil : q)
     }
 
     func printSummary(_ s: RunSummary, out: String) {
-        Console.out("placed \(s.placed) of \(s.workers) workers on \(s.openings) openings (\(s.placedPoor) poor households, \(String(format: "%.1f", s.poorShare * 100))%); objective \(s.objective), greedy \(s.greedyObjective)")
+        Console.out("placed \(s.placed) of \(s.workers) workers on \(s.openings) openings (\(s.placedPoor) poor households, \(String(format: "%.1f", s.poorShare * 100))%); objective \(s.objective)" + (s.greedyObjective.map { ", greedy \($0)" } ?? ""))
         if options.poorShare != nil || options.poorBonus > 0 {
             Console.out("poor-household bonus \(s.poorBonus): share \(String(format: "%.1f", s.poorShare * 100))%, cost \(s.priorityCost) in total weight (\(Matcher.display(Float(s.priorityCost))) score)")
         }

@@ -13,6 +13,9 @@ struct RegistryOptions: ParsableArguments {
         do { return try RegistryLock(registryPath: db) } catch let e as RegistryLock.Busy {
             Console.err("labormatch: error: \(e)")
             throw Exit.tempFail
+        } catch let e as RegistryLock.CannotOpen {
+            Console.err("labormatch: error: \(e)")
+            throw Exit.noInput
         }
     }
 
