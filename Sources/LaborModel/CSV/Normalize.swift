@@ -19,7 +19,24 @@ public enum Normalize {
             plain = false
             break
         }
-        if plain { return s.trimmingCharacters(in: .whitespacesAndNewlines) }
-        return s.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+        if plain { return trimmed(s) }
+        return trimmed(s.precomposedStringWithCompatibilityMapping)
+    }
+
+    static func isSpace(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF: return true
+        default: return false
+        }
+    }
+
+    /// Surrounding white space removed (without Foundation's bridging, which is slow on Linux).
+    static func trimmed(_ s: String) -> String {
+        let u = s.unicodeScalars
+        guard let first = u.first, let last = u.last, isSpace(first) || isSpace(last) else { return s }
+        var lo = u.startIndex, hi = u.endIndex
+        while lo < hi && isSpace(u[lo]) { lo = u.index(after: lo) }
+        while hi > lo && isSpace(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+        return String(u[lo..<hi])
     }
 }

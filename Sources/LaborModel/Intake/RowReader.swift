@@ -71,11 +71,32 @@ struct RowReader {
         return out
     }
 
+    /// Splits a list cell at 、 ; | / , (full-width too) and at the word 或 / 或者 ("木工或者司机" → 木工, 司机).
     static func split(_ s: String) -> [String] {
         if s.isEmpty { return [] }
-        var t = s.replacingOccurrences(of: "或者", with: "|")
-        t = t.replacingOccurrences(of: "或", with: "|")
-        let seps: Set<Character> = ["、", ";", "|", "/", ",", "；", "，", "／"]
-        return t.split(whereSeparator: { seps.contains($0) }).map { Normalize.cell(String($0)) }.filter { !$0.isEmpty }
+        var out: [String] = []
+        var current = String.UnicodeScalarView()
+        let scalars = Array(s.unicodeScalars)
+        var i = 0
+        func flush() {
+            let t = Normalize.cell(String(current))
+            if !t.isEmpty { out.append(t) }
+            current = String.UnicodeScalarView()
+        }
+        while i < scalars.count {
+            let u = scalars[i]
+            switch u {
+            case "、", ";", "|", "/", ",", "；", "，", "／":
+                flush()
+            case "或":
+                flush()
+                if i + 1 < scalars.count && scalars[i + 1] == "者" { i += 1 }
+            default:
+                current.append(u)
+            }
+            i += 1
+        }
+        flush()
+        return out
     }
 }

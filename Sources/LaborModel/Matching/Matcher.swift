@@ -12,14 +12,37 @@ public struct Matcher: Sendable {
     }
 
     /// Both directions' top-K lists, scores quantised (× `ScoringWeights.quantization`).
+    ///
+    /// The quantisation is folded into the matrices: every weight is a binary fraction (see `ScoringWeights`), so
+    /// post rows and bias multiplied by 1024 (a power of two, exact) make the GEMM produce the quantised integer
+    /// scores themselves; and the bias rides in the GEMM as one more column (1 for workers, the bias for posts).
+    /// The selection scan then only compares.
     public func candidates(workers: [Worker], posts: [JobPost], k: Int, threads: Int? = nil, chunkRows: Int? = nil,
                            progress: (@Sendable (Int) -> Void)? = nil) -> ScoringResult {
         let (w, (p, bias)) = encodeBoth(workers: workers, posts: posts)
+        let q = ScoringWeights.quantization
+        let wq = Matcher.appendColumn(w) { _ in 1 }
+        var pq = Matcher.appendColumn(p) { bias[$0] }
+        for i in pq.values.indices { pq.values[i] *= q }
         var cfg = ScoringConfiguration(k: k, postK: k, threads: threads)
         cfg.floor = encoder.floor
-        cfg.quantization = ScoringWeights.quantization
         if let chunkRows { cfg.chunkRows = chunkRows }
-        return ScoreBlocks.topK(workers: w, posts: p, bias: bias, configuration: cfg, progress: progress)
+        return ScoreBlocks.topK(workers: wq, posts: pq, configuration: cfg, progress: progress)
+    }
+
+    /// The matrix with one more column, filled row by row.
+    static func appendColumn(_ m: FeatureMatrix, _ value: (Int) -> Float) -> FeatureMatrix {
+        let d = m.columns
+        var out = FeatureMatrix(rows: m.rows, columns: d + 1)
+        out.values.withUnsafeMutableBufferPointer { o in
+            m.values.withUnsafeBufferPointer { v in
+                for r in 0..<m.rows {
+                    for c in 0..<d { o[r * (d + 1) + c] = v[r * d + c] }
+                    o[r * (d + 1) + d] = value(r)
+                }
+            }
+        }
+        return out
     }
 
     /// Encodes workers and posts, the two halves on two threads.

@@ -47,6 +47,8 @@ public enum ScoreBlocks {
         var postCounts = [Int32](repeating: 0, count: postLists)
         var postThresh = [Float](repeating: floor, count: postLists)
         var postThreshKey = [UInt64](repeating: CandidateKey.ceiling(floor), count: postLists)
+        var postThreshRank = [UInt32](repeating: 0, count: postLists)
+        let postSalt = (0..<(select && pkk > 0 ? m : 0)).map { TieOrder.salt($0) }
         let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
         let biasValues = bias ?? zeroBias
         let next = Atomic<Int>(0)
@@ -60,17 +62,20 @@ public enum ScoreBlocks {
         postCounts.withUnsafeMutableBufferPointer { pc in
         postThresh.withUnsafeMutableBufferPointer { pt in
         postThreshKey.withUnsafeMutableBufferPointer { ptk in
+        postThreshRank.withUnsafeMutableBufferPointer { ptr in
+        postSalt.withUnsafeBufferPointer { psalt in
             let shared = SharedPointers(w: wv.baseAddress!, p: pv.baseAddress!, bias: bv.baseAddress!,
                                         wScores: ws.baseAddress, wIDs: wi.baseAddress,
                                         pKeys: pkeys.baseAddress, pCounts: pc.baseAddress,
-                                        pThresh: pt.baseAddress, pThreshKey: ptk.baseAddress)
+                                        pThresh: pt.baseAddress, pThreshKey: ptk.baseAddress, pThreshRank: ptr.baseAddress,
+                                        pSalt: psalt.baseAddress)
             DispatchQueue.concurrentPerform(iterations: workersCount) { t in
                 let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * tile)
                 defer { buffer.deallocate() }
                 let wCap = 2 * max(k, 1)
                 let chunk = ChunkReservoirs(rows: chunkRows, capacity: wCap)
                 defer { chunk.deallocate() }
-                let scan = TileScanner(k: k, wCap: wCap, postK: pkk, pCap: pCap, quantization: cfg.quantization,
+                let scan = TileScanner(k: k, wCap: wCap, postK: pkk, pCap: pCap, quantization: cfg.quantization, hasBias: bias != nil,
                                        shared: shared, chunk: chunk, thread: t, m: m)
                 while true {
                     let c = next.add(1, ordering: .relaxed).oldValue
@@ -93,7 +98,7 @@ public enum ScoreBlocks {
                     progress?(i1 - i0)
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}}}}
 
         guard select else { return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) }) }
         let byPost = pk.map {
@@ -147,6 +152,9 @@ struct SharedPointers: @unchecked Sendable {
     let pCounts: UnsafeMutablePointer<Int32>?
     let pThresh: UnsafeMutablePointer<Float>?
     let pThreshKey: UnsafeMutablePointer<UInt64>?
+    let pThreshRank: UnsafeMutablePointer<UInt32>?
+    /// `TieOrder.salt` of each post, for the vectorised tie test.
+    let pSalt: UnsafePointer<UInt32>?
 }
 
 /// One Dispatch worker's reservoirs for the worker rows of the chunk it is scoring.
@@ -155,6 +163,7 @@ struct ChunkReservoirs {
     let counts: UnsafeMutablePointer<Int32>
     let thresholds: UnsafeMutablePointer<Float>
     let thresholdKeys: UnsafeMutablePointer<UInt64>
+    let thresholdRanks: UnsafeMutablePointer<UInt32>
     let capacity: Int
 
     init(rows: Int, capacity: Int) {
@@ -162,6 +171,7 @@ struct ChunkReservoirs {
         counts = .allocate(capacity: rows)
         thresholds = .allocate(capacity: rows)
         thresholdKeys = .allocate(capacity: rows)
+        thresholdRanks = .allocate(capacity: rows)
         self.capacity = capacity
     }
 
@@ -169,16 +179,17 @@ struct ChunkReservoirs {
         counts.update(repeating: 0, count: rows)
         thresholds.update(repeating: floor, count: rows)
         thresholdKeys.update(repeating: CandidateKey.ceiling(floor), count: rows)
+        thresholdRanks.update(repeating: 0, count: rows)
     }
 
     @inline(__always)
     func handle(_ r: Int, owner: Int, k: Int) -> ReservoirHandle {
         ReservoirHandle(keys: keys + r * capacity, count: counts + r, threshold: thresholds + r,
-                        thresholdKey: thresholdKeys + r, owner: owner, k: k, capacity: capacity)
+                        thresholdKey: thresholdKeys + r, thresholdRank: thresholdRanks + r, owner: owner, k: k, capacity: capacity)
     }
 
     func deallocate() {
-        keys.deallocate(); counts.deallocate(); thresholds.deallocate(); thresholdKeys.deallocate()
+        keys.deallocate(); counts.deallocate(); thresholds.deallocate(); thresholdKeys.deallocate(); thresholdRanks.deallocate()
     }
 }
 
@@ -197,6 +208,7 @@ struct TileScanner {
     let postK: Int
     let pCap: Int
     let quantization: Float?
+    let hasBias: Bool
     let shared: SharedPointers
     let chunk: ChunkReservoirs
     let thread: Int
@@ -206,17 +218,20 @@ struct TileScanner {
 
     @inline(__always)
     func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Range<Int>) {
-        switch (quantization, postK > 0) {
-        case (let q?, true): scan(buffer, rows, columns, quantize: true, q: q, posts: true)
-        case (let q?, false): scan(buffer, rows, columns, quantize: true, q: q, posts: false)
-        case (nil, true): scan(buffer, rows, columns, quantize: false, q: 1, posts: true)
-        case (nil, false): scan(buffer, rows, columns, quantize: false, q: 1, posts: false)
+        // Specialised copies of the scan, so that each variant's loop carries no test of its own options.
+        switch (quantization, postK > 0, hasBias) {
+        case (let q?, true, _): scan(buffer, rows, columns, quantize: true, q: q, posts: true, bias: true)
+        case (let q?, false, _): scan(buffer, rows, columns, quantize: true, q: q, posts: false, bias: true)
+        case (nil, true, true): scan(buffer, rows, columns, quantize: false, q: 1, posts: true, bias: true)
+        case (nil, false, true): scan(buffer, rows, columns, quantize: false, q: 1, posts: false, bias: true)
+        case (nil, true, false): scan(buffer, rows, columns, quantize: false, q: 1, posts: true, bias: false)
+        case (nil, false, false): scan(buffer, rows, columns, quantize: false, q: 1, posts: false, bias: false)
         }
     }
 
     @inline(__always)
     func scan(_ buffer: UnsafeMutablePointer<Float>, _ rows: Range<Int>, _ columns: Range<Int>,
-              quantize: Bool, q: Float, posts: Bool) {
+              quantize: Bool, q: Float, posts: Bool, bias addBias: Bool) {
         let width = columns.count
         let j0 = columns.lowerBound
         let bias = shared.bias + j0
@@ -224,6 +239,10 @@ struct TileScanner {
         // Post-side state of this Dispatch worker for the tile's columns (unused when !posts).
         let pThresh = posts ? shared.pThresh! + listBase : chunk.thresholds
         let pThreshKey = posts ? shared.pThreshKey! + listBase : chunk.thresholdKeys
+        let pThreshRank = posts ? shared.pThreshRank! + listBase : chunk.thresholdRanks
+        let pSalt = posts ? shared.pSalt! + j0 : UnsafePointer(chunk.thresholdRanks)
+        let mult = SIMD16<UInt32>(repeating: TieOrder.multiplier)
+        let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         let pCounts = posts ? shared.pCounts! + listBase : chunk.counts
         let pKeys = posts ? shared.pKeys! + listBase * pCap : chunk.keys
         let qv = SIMD16<Float>(repeating: q)
@@ -238,6 +257,8 @@ struct TileScanner {
             let row = buffer + r * width
             let res = chunk.handle(r, owner: i, k: max(k, 1))
             var wt: Float = hasWorkers ? res.threshold.pointee : .infinity
+            let wSalt = SIMD16<UInt32>(repeating: TieOrder.salt(i))
+            let iv = SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: i))
             @inline(__always) func offer(_ s: Float, _ jj: Int) {
                 if s >= wt {
                     res.offer(s, Int32(j0 + jj))
@@ -245,17 +266,37 @@ struct TileScanner {
                 }
                 if posts && s >= pThresh[jj] {
                     ReservoirHandle(keys: pKeys + jj * pCap, count: pCounts + jj, threshold: pThresh + jj,
-                                    thresholdKey: pThreshKey + jj, owner: j0 + jj, k: postK, capacity: pCap)
+                                    thresholdKey: pThreshKey + jj, thresholdRank: pThreshRank + jj, owner: j0 + jj, k: postK, capacity: pCap)
                         .offer(s, Int32(i))
                 }
             }
             var j = 0
             while j + 16 <= width {
                 var v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
-                v += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD16<Float>.self)
+                if addBias { v += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD16<Float>.self) }
                 if quantize { v = (v * qv + magic) - magic }
-                var hit = v .>= SIMD16<Float>(repeating: wt)
-                if posts { hit = hit .| (v .>= UnsafeRawPointer(pThresh + j).loadUnaligned(as: SIMD16<Float>.self)) }
+                // A lane enters a list when its score beats the list's threshold score, or equals it and its tie
+                // rank (TieOrder, computed for sixteen lanes at once) is lower than the threshold's.
+                let wtv = SIMD16<Float>(repeating: wt)
+                var hit = v .> wtv
+                var ties = v .== wtv
+                var pt = SIMD16<Float>()
+                if posts {
+                    pt = UnsafeRawPointer(pThresh + j).loadUnaligned(as: SIMD16<Float>.self)
+                    hit = hit .| (v .> pt)
+                    ties = ties .| (v .== pt)
+                }
+                if any(ties) {
+                    let jv = SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: j0 + j)) &+ lanes
+                    let wRank = (jv ^ wSalt) &* mult
+                    hit = hit .| ((v .== wtv) .& (wRank .< SIMD16<UInt32>(repeating: res.thresholdRank.pointee)))
+                    if posts {
+                        let salts = UnsafeRawPointer(pSalt + j).loadUnaligned(as: SIMD16<UInt32>.self)
+                        let pRank = (iv ^ salts) &* mult
+                        let pThrRank = UnsafeRawPointer(pThreshRank + j).loadUnaligned(as: SIMD16<UInt32>.self)
+                        hit = hit .| ((v .== pt) .& (pRank .< pThrRank))
+                    }
+                }
                 if any(hit) {
                     // Lane bits of the mask, then one offer per set bit.
                     var bits = (unsafeBitCast(hit, to: SIMD16<Int32>.self) & TileScanner.laneBits).wrappedSum()
@@ -268,7 +309,7 @@ struct TileScanner {
                 j += 16
             }
             while j < width {
-                var s = row[j] + bias[j]
+                var s = addBias ? row[j] + bias[j] : row[j]
                 if quantize { s = (s * q + 12_582_912) - 12_582_912 }
                 offer(s, j)
                 j += 1

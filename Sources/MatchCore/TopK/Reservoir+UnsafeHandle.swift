@@ -38,18 +38,21 @@ struct ReservoirHandle {
     let count: UnsafeMutablePointer<Int32>
     let threshold: UnsafeMutablePointer<Float>
     let thresholdKey: UnsafeMutablePointer<UInt64>
+    /// The tie rank of the threshold key (a candidate with the threshold score enters only with a lower rank).
+    let thresholdRank: UnsafeMutablePointer<UInt32>
     let owner: Int
     let k: Int
     let capacity: Int
 
     @inline(__always)
     init(keys: UnsafeMutablePointer<UInt64>, count: UnsafeMutablePointer<Int32>, threshold: UnsafeMutablePointer<Float>,
-         thresholdKey: UnsafeMutablePointer<UInt64>, owner: Int, k: Int, capacity: Int) {
+         thresholdKey: UnsafeMutablePointer<UInt64>, thresholdRank: UnsafeMutablePointer<UInt32>, owner: Int, k: Int, capacity: Int) {
         assert(k >= 1 && capacity > k, "a reservoir needs room beyond K")
         self.keys = keys
         self.count = count
         self.threshold = threshold
         self.thresholdKey = thresholdKey
+        self.thresholdRank = thresholdRank
         self.owner = owner
         self.k = k
         self.capacity = capacity
@@ -76,6 +79,7 @@ struct ReservoirHandle {
         var worst = keys[0]
         for i in 1..<k where keys[i] < worst { worst = keys[i] }
         thresholdKey.pointee = worst
+        thresholdRank.pointee = UInt32.max - UInt32(truncatingIfNeeded: worst)
         threshold.pointee = CandidateKey.score(worst)
         count.pointee = Int32(k)
     }
