@@ -102,3 +102,13 @@ func bomText(_ path: String) throws -> String {
     #expect(Array(d.prefix(3)) == [0xEF, 0xBB, 0xBF], "\(path) has no UTF-8 BOM")
     return String(decoding: d.dropFirst(3), as: UTF8.self)
 }
+
+@Suite struct UnmaskTests {
+    @Test func rejectedIDsAreShownInFullOnlyWithUnmask() throws {
+        let dir = CLI.tempDir()
+        let masked = try CLI.run(["check", "workers", CLI.sample + "/workers_errors.csv", "--rejects", dir + "/a.csv", "--as-of", "2026-01-01"])
+        #expect(masked.stderr.contains("'110102********970X'") && !masked.stderr.contains("11010219840506970X"))
+        let full = try CLI.run(["check", "workers", CLI.sample + "/workers_errors.csv", "--rejects", dir + "/b.csv", "--as-of", "2026-01-01", "--unmask"])
+        #expect(full.stderr.contains("'11010219840506970X'"))
+    }
+}

@@ -20,7 +20,7 @@ struct RowReader {
     }
 
     mutating func fail(_ key: String, _ value: String, _ reason: String, mask: (String) -> String = { $0 }) {
-        problems.append(FieldProblem(column: label(key), shownValue: mask(value), reason: reason))
+        problems.append(FieldProblem(column: label(key), shownValue: mask(value), reason: reason, rawValue: value))
     }
 
     mutating func required(_ key: String) -> String? {

@@ -94,8 +94,21 @@ public struct FieldProblem: Sendable, Equatable {
     /// The value as shown to people: ID numbers and phones masked.
     public var shownValue: String
     public var reason: String
+    /// The value as read (shown with `--unmask`).
+    public var rawValue: String?
+
+    public init(column: String, shownValue: String, reason: String, rawValue: String? = nil) {
+        self.column = column
+        self.shownValue = shownValue
+        self.reason = reason
+        self.rawValue = rawValue
+    }
 
     public var description: String { "\(column) '\(shownValue)': \(reason)" }
+
+    public func description(unmask: Bool) -> String {
+        "\(column) '\(unmask ? rawValue ?? shownValue : shownValue)': \(reason)"
+    }
 }
 
 /// A rejected input row, with every reason that applies.
@@ -126,9 +139,9 @@ public struct IntakeResult<Record: Sendable>: Sendable {
 
     public var countsLine: String { "read \(read), accepted \(accepted.count), rejected \(rejections.count)" }
 
-    /// Lines for people: `file:line: column 'value': reason`.
-    public func rejectionMessages() -> [String] {
-        rejections.map { r in "\(file):\(r.line): " + r.problems.map(\.description).joined(separator: "; ") }
+    /// Lines for people: `file:line: column 'value': reason` (ID and phone numbers masked unless `unmask`).
+    public func rejectionMessages(unmask: Bool = false) -> [String] {
+        rejections.map { r in "\(file):\(r.line): " + r.problems.map { $0.description(unmask: unmask) }.joined(separator: "; ") }
     }
 
     /// The rejects file: line number, the original fields as read, reasons.

@@ -29,7 +29,8 @@ public enum WorkerIntake {
                 var problems = row.problems
                 if let id = row.id, let first = firstLine[id] {
                     problems.append(FieldProblem(column: Schema.workers.columns[0].label, shownValue: Masking.idNumber(id),
-                                                 reason: "身份证号重复, 首次出现在第 \(first) 行 / duplicate id_number, first seen on line \(first)"))
+                                                 reason: "身份证号重复, 首次出现在第 \(first) 行 / duplicate id_number, first seen on line \(first)",
+                                                 rawValue: id))
                 }
                 if problems.isEmpty, let w = row.worker {
                     firstLine[w.workerID] = rec.line

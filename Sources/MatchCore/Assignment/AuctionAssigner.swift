@@ -55,15 +55,17 @@ struct AuctionState {
         scale = Int64(n + 1)
         weight = p.workerWeight.map { $0 * Int64(p.workers + 1) }
         postWeight = p.postWeight.map { $0 * Int64(p.workers + 1) }
+        // A post never holds more workers than it has edges: slots beyond that are never bid for, so they are not
+        // made (this also bounds the O(slots) scan of `refresh` for posts with huge capacities).
         var ss = [Int](repeating: 0, count: m + 1)
-        for j in 0..<m { ss[j + 1] = ss[j] + Int(p.capacity[j]) }
+        for j in 0..<m { ss[j + 1] = ss[j] + min(Int(p.capacity[j]), p.postStart[j + 1] - p.postStart[j]) }
         slotStart = ss
         price = [Int64](repeating: 0, count: ss[m])
         owner = [Int32](repeating: -1, count: ss[m])
         cheapest = (0..<m).map { Int32(ss[$0]) }
-        // A post with no opening is never worth bidding for.
-        minPrice = (0..<m).map { p.capacity[$0] >= 1 ? 0 : AuctionState.infinity }
-        secondPrice = (0..<m).map { p.capacity[$0] >= 2 ? 0 : AuctionState.infinity }
+        // A post with no slot is never worth bidding for.
+        minPrice = (0..<m).map { ss[$0 + 1] - ss[$0] >= 1 ? 0 : AuctionState.infinity }
+        secondPrice = (0..<m).map { ss[$0 + 1] - ss[$0] >= 2 ? 0 : AuctionState.infinity }
         slotOf = [Int32](repeating: -1, count: n)
         profit = [Int64](repeating: 0, count: n)
     }

@@ -61,7 +61,7 @@ enum IntakeReporting {
 
     static func report<R>(_ result: IntakeResult<R>, rejectsPath: String, global: GlobalOptions) throws {
         for w in result.warnings { Console.err("labormatch: warning: \(w)") }
-        let messages = result.rejectionMessages()
+        let messages = result.rejectionMessages(unmask: global.unmask)
         for m in messages.prefix(shownRejections) { Console.err(m) }
         if messages.count > shownRejections {
             Console.err("... and \(messages.count - shownRejections) more rejected rows (另有 \(messages.count - shownRejections) 行被拒绝), see \(rejectsPath)")
