@@ -44,13 +44,7 @@ public struct NightlyOutputs {
             case greedyObjective = "greedy_objective", placedPoor = "placed_poor"
         }
 
-        public func json() throws -> Data {
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            var d = try e.encode(self)
-            d.append(0x0A)
-            return d
-        }
+        public func json() throws -> Data { try JSONOutput.encode(self) }
     }
 
     public func summary(seconds: [String: Double]) -> Summary {

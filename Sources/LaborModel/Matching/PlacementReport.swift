@@ -148,10 +148,15 @@ public struct RunSummary: Codable, Sendable {
         case greedyShareOfOptimum = "greedy_share_of_optimum", topK = "top_k"
     }
 
-    public func json() throws -> Data {
+    public func json() throws -> Data { try JSONOutput.encode(self) }
+}
+
+/// JSON files of the tool: pretty, keys sorted (so that the same run writes the same bytes), a final newline.
+public enum JSONOutput {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var d = try e.encode(self)
+        var d = try e.encode(value)
         d.append(0x0A)
         return d
     }

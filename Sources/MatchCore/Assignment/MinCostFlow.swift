@@ -59,32 +59,43 @@ public struct MinCostFlow: Sendable {
 
     static let infinity = Int64.max / 4
 
-    /// Initial potentials: shortest distances from `source` over the arcs with capacity (Bellman–Ford with a FIFO
-    /// queue; the networks built here are acyclic at the start, so one pass in topological order suffices).
-    mutating func initialPotentials(source: Int) -> Bool {
-        var d = [Int64](repeating: MinCostFlow.infinity, count: nodes)
+    /// Label correcting (Bellman–Ford with a FIFO queue) over the arcs with residual capacity: lowers `d` until
+    /// cost + d(u) − d(v) ≥ 0 on every such arc, starting from the nodes in `seeds`.
+    /// - Returns: false when a negative cycle is found (a node lowered more than `nodes` times).
+    func labelCorrect(_ d: inout [Int64], seeds: [Int]) -> Bool {
         var inQueue = [Bool](repeating: false, count: nodes)
         var count = [Int32](repeating: 0, count: nodes)
         var queue = RingQueue(capacity: nodes + 1)
-        d[source] = 0
-        queue.push(Int32(source))
-        inQueue[source] = true
+        for v in seeds where !inQueue[v] {
+            inQueue[v] = true
+            queue.push(Int32(v))
+        }
         while let x = queue.pop() {
             let u = Int(x)
             inQueue[u] = false
+            guard d[u] < MinCostFlow.infinity else { continue }
             for k in start[u]..<start[u + 1] {
                 let a = Int(order[k])
                 guard capacity[a] > 0 else { continue }
                 let v = Int(head[a])
-                let nd = d[u] + cost[a]
-                if nd < d[v] {
-                    d[v] = nd
+                let bound = d[u] + cost[a]
+                if bound < d[v] {
+                    d[v] = bound
                     count[v] += 1
-                    if count[v] > Int32(nodes) { return false }
+                    if count[v] > Int32(nodes) + 1 { return false }
                     if !inQueue[v] { inQueue[v] = true; queue.push(Int32(v)) }
                 }
             }
         }
+        return true
+    }
+
+    /// Initial potentials: shortest distances from `source` over the arcs with capacity; nodes it cannot reach
+    /// get the largest distance found (no residual arc enters them, so reduced costs stay non-negative).
+    mutating func initialPotentials(source: Int) -> Bool {
+        var d = [Int64](repeating: MinCostFlow.infinity, count: nodes)
+        d[source] = 0
+        guard labelCorrect(&d, seeds: [source]) else { return false }
         let reach = d.filter { $0 < MinCostFlow.infinity }.max() ?? 0
         for v in 0..<nodes { potential[v] = d[v] < MinCostFlow.infinity ? d[v] : reach }
         return true
@@ -208,27 +219,8 @@ public struct MinCostFlow: Sendable {
         capacity[back] -= total
         capacity[back ^ 1] += total
         buildAdjacency()
-        var inQueue = [Bool](repeating: true, count: nodes)
-        var count = [Int32](repeating: 0, count: nodes)
-        var queue = RingQueue(capacity: nodes + 1)
-        for v in 0..<nodes { queue.push(Int32(v)) }
-        while let x = queue.pop() {
-            let u = Int(x)
-            inQueue[u] = false
-            for k in start[u]..<start[u + 1] {
-                let a = Int(order[k])
-                guard capacity[a] > 0 else { continue }
-                let v = Int(head[a])
-                // Potentials play the role of distances: lower the head until cost + φ(u) − φ(v) ≥ 0.
-                let bound = potential[u] + cost[a]
-                if bound < potential[v] {
-                    potential[v] = bound
-                    count[v] += 1
-                    if count[v] > Int32(nodes) + 1 { return false }
-                    if !inQueue[v] { inQueue[v] = true; queue.push(Int32(v)) }
-                }
-            }
-        }
+        // Potentials play the role of distances: every node is a seed, starting from the current potentials.
+        guard labelCorrect(&potential, seeds: Array(0..<nodes)) else { return false }
         return verify() == nil
     }
 

@@ -37,9 +37,7 @@ extension LaborMatch {
                 w.idNumber = global.showID(w.idNumber)
                 if !w.phone.isEmpty { w.phone = global.showPhone(w.phone) }
                 if json {
-                    let e = JSONEncoder()
-                    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    Console.out(String(decoding: try e.encode(w), as: UTF8.self))
+                    Console.out(String(decoding: try JSONOutput.encode(w).dropLast(), as: UTF8.self))
                     return
                 }
                 Console.out("\(w.name)  \(w.idNumber)  \(w.township) \(w.village)\(w.poorHousehold ? "  贫困户" : "")  电话 \(w.phone.isEmpty ? "-" : w.phone)")
