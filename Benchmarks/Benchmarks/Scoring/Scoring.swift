@@ -49,14 +49,12 @@ let benchmarks: @Sendable () -> Void = {
 
         Benchmark("topK both, encoded Longlin data, \(label) x \(label)",
                   configuration: .init(maxIterations: size == 10_000 ? 10 : 3)) { benchmark, input in
-            let (w, p, bias, floor) = input
-            var cfg = ScoringConfiguration(k: 50, postK: 50)
-            cfg.floor = floor
-            cfg.quantization = ScoringWeights.quantization
+            // What `labormatch match` runs: encode, then score both ways.
+            let (matcher, workers, posts) = input
             benchmark.startMeasurement()
-            blackHole(ScoreBlocks.topK(workers: w, posts: p, bias: bias, configuration: cfg))
+            blackHole(matcher.candidates(workers: workers, posts: posts, k: 50))
         } setup: {
-            try Fixtures.encoded(size, size)
+            try Fixtures.longlin(size, size)
         }
     }
 }
@@ -74,7 +72,7 @@ enum Fixtures {
         return (w, p)
     }
 
-    static func encoded(_ n: Int, _ m: Int) throws -> (FeatureMatrix, FeatureMatrix, [Float], Float) {
+    static func longlin(_ n: Int, _ m: Int) throws -> (Matcher, [Worker], [JobPost]) {
         let data = DataDirectory.sourceTreeDataDirectory
         let taxonomy = try Taxonomy.load(directory: data + "/taxonomy")
         let weights = try ScoringWeights.load(path: data + "/weights.csv")
@@ -84,8 +82,6 @@ enum Fixtures {
                                                 file: "workers.csv", taxonomy: taxonomy, asOf: asOf).accepted
         let posts = try PostIntake.validate(table: CSVTable.parse(data: files.posts.data(), file: "posts.csv"),
                                             file: "posts.csv", taxonomy: taxonomy).accepted
-        let enc = MatchEncoder(rules: MatchRules(taxonomy: taxonomy, weights: weights, asOf: asOf))
-        let (p, bias) = enc.encode(posts: posts)
-        return (enc.encode(workers: workers), p, bias, enc.floor)
+        return (Matcher(rules: MatchRules(taxonomy: taxonomy, weights: weights, asOf: asOf)), workers, posts)
     }
 }
