@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "LaborStore", "LaborModel", "MatchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
 

@@ -76,9 +76,12 @@ extension Registry {
                        arguments: [at, entity, key, field, old, new, source])
     }
 
-    /// Upserts validated workers. A changed field is updated and the change kept in `history`. A status from the
-    /// file replaces the stored one only when the file's date is newer than the stored status's date; otherwise
-    /// the stored status (e.g. learned by reconciliation) stays and the file's value is kept in history.
+    /// Upserts validated workers. A changed field is updated and the change kept in `history`.
+    ///
+    /// Status: staff files often carry a status nobody has touched for months. A status that is the same as in the
+    /// previous workers file is old news and never undoes what a newer source (reconciliation, a call) learned.
+    /// A status that staff changed is news: it replaces the stored one when the file's date is not older than the
+    /// stored status's date; otherwise the stored status stays and the file's value is kept in history.
     public func importWorkers(_ workers: [Worker], taxonomy t: Taxonomy, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
         try write { db in
             var counts = ImportCounts()
@@ -87,8 +90,8 @@ extension Registry {
             let day = date.description
             let insert = try db.makeStatement(sql: """
                 INSERT INTO worker (id_number, name, township, village, poor, education, skills, certificates, intentions,
-                    destinations, expected_wage, status, status_source, status_date, phone, registered)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?)
+                    destinations, expected_wage, status, status_source, status_date, phone, registered, imported_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?, ?)
                 """)
             for w in workers {
                 let c = Canonical.worker(w, t)
@@ -98,7 +101,8 @@ extension Registry {
                     for f in ["name", "township", "village", "poor", "education", "skills", "certificates", "intentions", "destinations", "expected_wage"] {
                         args.append(Canonical.sql(f, c[f]!))
                     }
-                    args += [w.status.rawValue.databaseValue, day.databaseValue, c["phone"]!.databaseValue, day.databaseValue]
+                    args += [w.status.rawValue.databaseValue, day.databaseValue, c["phone"]!.databaseValue, day.databaseValue,
+                             w.status.rawValue.databaseValue]
                     try insert.execute(arguments: StatementArguments(args))
                     counts.inserted += 1
                     continue
@@ -114,10 +118,14 @@ extension Registry {
                     }
                 }
                 let oldStatus: String = old["status"]
-                if oldStatus != w.status.rawValue {
+                let lastFileStatus: String? = old["imported_status"]
+                if lastFileStatus != w.status.rawValue {
+                    try db.execute(sql: "UPDATE worker SET imported_status = ? WHERE id_number = ?", arguments: [w.status.rawValue, id])
+                }
+                if oldStatus != w.status.rawValue && lastFileStatus != w.status.rawValue {
                     let oldDate: String = old["status_date"]
                     let oldSource: String = old["status_source"]
-                    if day > oldDate {
+                    if day >= oldDate {
                         try db.execute(sql: "UPDATE worker SET status = ?, status_source = 'import', status_date = ? WHERE id_number = ?",
                                        arguments: [w.status.rawValue, day, id])
                         try Registry.record(db, "worker", id, "status", oldStatus, w.status.rawValue, "import", day)

@@ -125,6 +125,10 @@ extension Registry {
                 );
                 """)
         }
+        m.registerMigration("v3: the status each worker had in the last workers file") { db in
+            try db.execute(sql: "ALTER TABLE worker ADD COLUMN imported_status TEXT")
+            try db.execute(sql: "UPDATE worker SET imported_status = status")
+        }
         return m
     }
 }

@@ -23,7 +23,8 @@ public enum Nightly {
         case confirmed
         case jobChange(newEmployer: String)
         case suspected(since: YearMonth)
-        case lost
+        /// Closed: two months with data and no contribution; the placement ends at the first of them.
+        case lost(since: YearMonth)
         case tooEarly
     }
 
@@ -84,7 +85,7 @@ public enum Nightly {
     }
 
     /// The reconciliation decision for one open placement, given the month reconciled, the employers that paid
-    /// the worker's social insurance for that month, the last month the placement's employer paid (if ever), and
+    /// the worker's social insurance for that month, the last month anyone paid it (if ever), and
     /// the months that have any contribution data in the registry. Months with data, complete and after the
     /// start month (and after the employer's last payment), without any contribution: one makes a suspected
     /// loss, two close the placement. A month whose extract was never imported counts for nothing.
@@ -99,7 +100,7 @@ public enum Nightly {
         if let last = lastPaid, last > covered { covered = last }
         let missing = dataMonths.filter { $0 > covered && $0 <= month }.sorted()
         guard let first = missing.first else { return .tooEarly }
-        return missing.count >= 2 ? .lost : .suspected(since: p.suspectedSince ?? first)
+        return missing.count >= 2 ? .lost(since: first) : .suspected(since: p.suspectedSince ?? first)
     }
 
     public static func plan(registry: Registry, taxonomy: Taxonomy, weights: ScoringWeights, options: Options,
@@ -126,7 +127,7 @@ public enum Nightly {
                                       start: CivilDate(iso: r["start_date"])!, suspectedSince: (r["suspected_since"] as String?).flatMap { YearMonth($0) }))
         }
         var paid: [String: Set<String>] = [:]
-        var lastPaid: [String: YearMonth] = [:]   // "id|code" → last month paid
+        var lastPaid: [String: YearMonth] = [:]   // worker → last month any employer paid
         var dataMonths = Set<YearMonth>()
         if let month = latest {
             dataMonths = Set(try String.fetchAll(db, sql: "SELECT DISTINCT month FROM contribution WHERE month <= ?",
@@ -134,12 +135,13 @@ public enum Nightly {
             for r in try Row.fetchAll(db, sql: "SELECT id_number, credit_code FROM contribution WHERE month = ?", arguments: [month.description]) {
                 paid[r["id_number"], default: []].insert(r["credit_code"])
             }
+            // The last month *anyone* paid the worker: a month paid by another employer is a month in work.
             for r in try Row.fetchAll(db, sql: """
-                SELECT c.id_number, c.credit_code, MAX(c.month) AS last FROM contribution c
-                JOIN placement p ON p.id_number = c.id_number AND p.credit_code = c.credit_code AND p.end_date IS NULL
-                WHERE c.month <= ? GROUP BY c.id_number, c.credit_code
+                SELECT c.id_number, MAX(c.month) AS last FROM contribution c
+                JOIN placement p ON p.id_number = c.id_number AND p.end_date IS NULL
+                WHERE c.month <= ? GROUP BY c.id_number
                 """, arguments: [month.description]) {
-                lastPaid[(r["id_number"] as String) + "|" + (r["credit_code"] as String)] = YearMonth(r["last"] as String)
+                lastPaid[r["id_number"] as String] = YearMonth(r["last"] as String)
             }
         }
         var counts = Counts()
@@ -148,7 +150,7 @@ public enum Nightly {
         var suspected = Set<String>()
         for p in open {
             let a = latest.map {
-                decide(p, month: $0, paidBy: paid[p.worker] ?? [], lastPaid: lastPaid[p.worker + "|" + p.creditCode], dataMonths: dataMonths)
+                decide(p, month: $0, paidBy: paid[p.worker] ?? [], lastPaid: lastPaid[p.worker], dataMonths: dataMonths)
             } ?? .tooEarly
             actions.append((p, a))
             switch a {
@@ -162,7 +164,7 @@ public enum Nightly {
         // 3. The pool: free workers and suspected losses; the open capacity: openings minus held places.
         var status: [String: String] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT id_number, status FROM worker") { status[r["id_number"]] = r["status"] }
-        let lostWorkers = Set(actions.compactMap { $0.1 == .lost ? $0.0.worker : nil })
+        let lostWorkers = Set(actions.compactMap { if case .lost = $0.1 { return $0.0.worker } else { return nil } })
         let pool = snap.workers.filter { w in
             if suspected.contains(w.workerID) { return true }
             if holding[w.workerID] != nil { return false }
@@ -286,10 +288,10 @@ public enum Nightly {
                     try Registry.setStatus(db, p.worker, .employed, source: "reconciliation", date: day)
                 case .suspected(let since):
                     try db.execute(sql: "UPDATE placement SET suspected_since = ? WHERE id = ?", arguments: [since.description, p.id])
-                case .lost:
+                case .lost(let since):
                     try db.execute(sql: """
                         UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)' WHERE id = ?
-                        """, arguments: [month.firstDay.description, p.id])
+                        """, arguments: [since.firstDay.description, p.id])
                     try Registry.setStatus(db, p.worker, .unemployed, source: "reconciliation", date: day)
                 case .tooEarly:
                     break

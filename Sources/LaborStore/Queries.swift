@@ -106,13 +106,17 @@ extension Registry {
 
     /// What a follow-up call found. A lost job closes the open placement at once (status 待业); a confirmed job
     /// clears a suspected loss (status 在岗).
-    public enum CallOutcome: Sendable {
+    public enum CallOutcome: Sendable, Equatable {
         case lost, employed, other
 
+        /// Loss words first (不在岗 is a loss), then any negation makes the outcome neutral, then work words.
         public static func parse(_ s: String) -> CallOutcome {
             let t = s.lowercased()
-            if ["失岗", "失业", "待业", "离职", "lost", "job lost", "unemployed"].contains(where: { t.contains($0) }) { return .lost }
-            if ["在岗", "在职", "employed", "working"].contains(where: { t.contains($0) }) { return .employed }
+            let loss = ["失岗", "失业", "待业", "离职", "辞职", "被辞退", "不在岗", "未在岗", "没在岗", "不在职", "未在职", "没有工作", "没工作",
+                        "lost", "unemployed", "not working", "not employed", "no job", "quit"]
+            if loss.contains(where: { t.contains($0) }) { return .lost }
+            if ["不", "未", "没", "not ", "no "].contains(where: { t.contains($0) }) { return .other }
+            if ["在岗", "在职", "上班", "employed", "working"].contains(where: { t.contains($0) }) { return .employed }
             return .other
         }
     }

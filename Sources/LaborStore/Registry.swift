@@ -17,7 +17,11 @@ public struct Registry: Sendable {
         chmod(path, 0o600)
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .immediateError
+        // Write-ahead log: `show` and `stats` read while `nightly` writes; writers are kept apart by RegistryLock.
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+        }
         dbQueue = try DatabaseQueue(path: path, configuration: config)
         self.path = path
         try Registry.migrator.migrate(dbQueue)

@@ -18,6 +18,9 @@ public struct RunDirectory: Sendable {
         for name in try fm.contentsOfDirectory(atPath: runs) where name.hasSuffix(".partial") {
             try fm.removeItem(atPath: runs + "/" + name)
         }
+        for name in try fm.contentsOfDirectory(atPath: root) where name.hasPrefix(".latest.tmp-") {
+            try? fm.removeItem(atPath: root + "/" + name)
+        }
         let dir = runs + "/" + runID + ".partial"
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: false)
         return dir

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRDB
 import LaborModel
 
 /// Exit codes (sysexits.h): the one place that picks them.
@@ -44,6 +45,9 @@ func exitCode(for error: Error) -> ExitCode {
         return Exit.software
     case let e as ExitCode:
         return e
+    case let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED:
+        Console.err("labormatch: error: the registry is busy (\(e.message ?? "locked")); try again (数据库正忙)")
+        return Exit.tempFail
     case let e as ValidationError:
         Console.err("labormatch: error: \(e.message)")
         return Exit.usage

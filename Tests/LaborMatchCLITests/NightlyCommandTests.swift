@@ -76,12 +76,19 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/runs/latest/calls.csv")) == goodCalls)
         // The database is consistent: one run before the commit point, two after.
         #expect(try runCount(dir) == (point == "after-commit" ? 2 : 1))
+        // Killed after its folder was published but before its commit: the folder is an orphan.
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/runs"))
+        let orphans = before.subtracting([URL(fileURLWithPath: good).lastPathComponent]).filter { !$0.hasSuffix(".partial") }
+        #expect(orphans.count == (point == "after-publish" || point == "after-commit" ? 1 : 0))
         // And the next run succeeds, cleaning what the killed one left.
         let next = try CLI.run(["nightly", "--as-of", "2026-01-17", "--out", "runs"], cwd: dir)
         #expect(next.status == 0, "\(next.stderr)")
         #expect(try latest(dir) != good)
-        let runs = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/runs")
+        let runs = Set(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/runs"))
         #expect(!runs.contains { $0.hasSuffix(".partial") })
+        // The orphan of a run the database never recorded is removed; a committed one is kept.
+        if point == "after-publish" { #expect(runs.isDisjoint(with: orphans)) }
+        if point == "after-commit" { #expect(orphans.isSubset(of: runs)) }
     }
 
     @Test func keepRemovesOldRuns() throws {

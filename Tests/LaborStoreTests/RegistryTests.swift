@@ -108,7 +108,7 @@ enum StoreFixtures {
         #expect(decided[ids[0]] == .confirmed)
         #expect(decided[ids[1]] == .jobChange(newEmployer: x))
         #expect(decided[ids[2]] == .suspected(since: YearMonth("2025-12")!))
-        #expect(decided[ids[3]] == .lost)
+        #expect(decided[ids[3]] == .lost(since: YearMonth("2025-11")!))
         #expect(decided[ids[4]] == .confirmed)
         #expect(p.counts.confirmed == 2 && p.counts.jobChanges == 1 && p.counts.suspected == 1 && p.counts.lost == 1)
         // The pool is the suspected and the lost worker; confirmed placements are not offered again.
@@ -119,7 +119,7 @@ enum StoreFixtures {
         #expect(changed.placements[0].endReason?.hasPrefix("job change") == true)
         #expect(changed.placements[1].creditCode == x && changed.placements[1].end == nil && changed.status == "在岗")
         let lost = try #require(try reg.worker(ids[3]))
-        #expect(lost.status == "待业" && lost.placements[0].end == "2025-12-01")
+        #expect(lost.status == "待业" && lost.placements[0].end == "2025-11-01")
         #expect(try reg.worker(ids[2])?.placements[0].suspectedSince == "2025-12")
     }
 
@@ -153,6 +153,47 @@ enum StoreFixtures {
         #expect(decided[ids[1]] == .tooEarly)
     }
 
+    @Test func aJobChangeThenAMissingMonthIsOnlySuspected() throws {
+        // Paid by A in October, by X (outside the registry) in November, nothing in December.
+        let reg = try seeded()
+        let ids = StoreFixtures.ids
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
+        try contributions(reg, [(ids[0], StoreFixtures.codeA, "2025-10"), (ids[0], StoreFixtures.codeX, "2025-11"),
+                                (ids[4], StoreFixtures.codeB, "2025-12")])
+        let p = try plan(reg)
+        #expect(p.actions.first?.1 == .suspected(since: YearMonth("2025-12")!))
+    }
+
+    @Test func suspectedOneNightLostTheNextWhenTheNextMonthArrives() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA, b = StoreFixtures.codeB
+        // PA holds 甲 (suspected: December missing); a suspected placement keeps its opening.
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
+        try contributions(reg, [(ids[0], a, "2025-10"), (ids[0], a, "2025-11"), (ids[4], b, "2025-12")])
+        let first = try plan(reg)
+        #expect(first.actions.first?.1 == .suspected(since: YearMonth("2025-12")!))
+        let pa = try #require(first.posts.firstIndex { $0.postID == "PA" })
+        #expect(first.outcome.problem.capacity[pa] == 2)
+        #expect(first.pool.contains { $0.workerID == ids[0] })
+        try commit(reg, first)
+        // January's extract arrives, still nothing for 甲: closed as lost, ending when the contributions stopped.
+        try contributions(reg, [(ids[4], b, "2026-01")])
+        let second = try plan(reg, asOf: CivilDate(year: 2026, month: 2, day: 10)!, id: "r2")
+        #expect(second.actions.first?.1 == .lost(since: YearMonth("2025-12")!))
+        try commit(reg, second)
+        let w = try #require(try reg.worker(ids[0]))
+        #expect(w.status == "待业" && w.placements[0].end == "2025-12-01")
+        #expect(second.calls.first?.workerID == ids[0] && second.calls.first?.reason == "失岗 (两个月无社保) (贫困户)")
+    }
+
+    @Test func callOutcomesReadNegations() {
+        for (text, want) in [("在岗", Registry.CallOutcome.employed), ("已在职, 在工厂上班", .employed), ("不在岗", .lost),
+                             ("未在职", .lost), ("失业了", .lost), ("not working", .lost), ("未接通", .other),
+                             ("没接电话", .other), ("employed", .employed)] {
+            #expect(Registry.CallOutcome.parse(text) == want, "\(text)")
+        }
+    }
+
     @Test func confirmedPlacementNeverMoves() throws {
         let reg = try seeded()
         let ids = StoreFixtures.ids, a = StoreFixtures.codeA
@@ -162,9 +203,11 @@ enum StoreFixtures {
             let p = try plan(reg, id: "r\(n)")
             #expect(!p.pool.contains { $0.workerID == ids[0] })
             #expect(!p.proposals.contains { $0.worker == ids[0] })
-            // PA has 3 openings, one held.
-            let pa = p.posts.firstIndex { $0.postID == "PA" }
-            #expect(pa != nil)
+            // PA has 3 openings, one held by the confirmed placement; PB's 3 are all open.
+            let pa = try #require(p.posts.firstIndex { $0.postID == "PA" })
+            let pb = try #require(p.posts.firstIndex { $0.postID == "PB" })
+            #expect(p.outcome.problem.capacity[pa] == 2 && p.outcome.problem.capacity[pb] == 3)
+            #expect(p.counts.openCapacity == 5)
             try commit(reg, p)
             #expect(try reg.worker(ids[0])?.placements.count == 1)
         }
@@ -204,9 +247,13 @@ enum StoreFixtures {
         _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 10)!)
         let h = try reg.read { db in try Row.fetchAll(db, sql: "SELECT field, new_value, source FROM history WHERE key = ? ORDER BY id", arguments: [ids[3]]) }
         #expect(h.filter { ($0["field"] as String).hasPrefix("status") }.count == 3) // 求职中→在岗 (placement), 在岗→待业 (reconciliation), kept
-        // A file dated after the reconciliation wins.
-        _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 20)!)
-        #expect(try reg.worker(ids[3])?.status == "在岗")
+        // The same file again, dated later (the CLI's default is today): its status is old news and changes nothing.
+        _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 11, day: 26)!)
+        #expect(try reg.worker(ids[3])?.status == "待业")
+        // A status staff changed, in a file dated after the reconciliation, wins.
+        let changed = try StoreFixtures.workers(StoreFixtures.workerCSV.replacingOccurrences(of: "丁,者保乡,否,普工,求职中", with: "丁,者保乡,否,普工,求职中"), asOf: asOf)
+        _ = try reg.importWorkers(changed, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 20)!)
+        #expect(try reg.worker(ids[3])?.status == "求职中")
     }
 
     @Test func callListOrderAndBudget() throws {

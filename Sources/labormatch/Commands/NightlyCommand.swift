@@ -138,7 +138,8 @@ extension LaborMatch {
             var dir = global.dataDirectory() + "/sample"
             var asOf = Generator.defaultAsOf
             if kind == .large {
-                dir = out + "/bootstrap-large"
+                // Generated files hold (synthetic) ID numbers: written owner-only to a temporary folder, removed after.
+                dir = NSTemporaryDirectory() + "labormatch-bootstrap-\(getpid())"
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 asOf = date
                 let files = Generator(workers: 50_000, posts: 50_000, seed: 1, asOf: asOf).generate(history: true)
@@ -167,6 +168,7 @@ extension LaborMatch {
                 coc = try reg.importContributions(&co, log: log("contributions", co))
             }
             guard rename(building, registry.db) == 0 else { throw AtomicFileError(path: registry.db, errno: errno) }
+            if kind == .large { try? FileManager.default.removeItem(atPath: dir) }
             Console.err("labormatch: imported workers (\(wc)), posts (\(pc)), placements (\(plc)), contributions (\(coc))")
         }
     }
