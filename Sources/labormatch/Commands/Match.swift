@@ -10,9 +10,12 @@ extension LaborMatch {
             abstract: "Match every worker against every post and write both candidate lists (推荐岗位, 推荐人才).",
             discussion: """
             Writes DIR/candidates_by_worker.csv (each worker's best posts) and DIR/candidates_by_post.csv (each \
-            post's best workers), with plain reasons. Rejected input rows are reported as by 'check' (rejects in \
-            DIR/workers.rejects.csv and DIR/posts.rejects.csv) and the run goes on with the valid ones; --strict \
-            makes any reject fatal (exit 65).
+            post's best workers), with plain reasons; then, unless --assign none, the placements: assignments.csv, \
+            summary.json, graph.csv and capacities.csv (the problem solved, for audit and 'assign'), post_duals.csv \
+            and destination_duals.csv (what one more opening there would add). Rejected input rows are reported as \
+            by 'check' (rejects in DIR/workers.rejects.csv and DIR/posts.rejects.csv) and the run goes on with the \
+            valid ones; --strict makes any reject fatal (exit 65). Quotas that cannot be met exit 65; cap families \
+            that cross exit 64.
             """
         )
 
