@@ -301,6 +301,37 @@ enum StoreFixtures {
         #expect(r.rejectionMessages().joined().contains("wrong check character"))
     }
 
+    @Test func badContributionRowsAreRejectedWithReasons() throws {
+        let reg = try seeded()
+        let a = StoreFixtures.codeA
+        let text = """
+            身份证号,统一社会信用代码,缴费月份
+            \(StoreFixtures.ids[0]),\(a),2025-12
+            \(StoreFixtures.ids[0]),\(a),202511
+            \(StoreFixtures.ids[0]),91350100M000100Y44,2025-12
+            \(StoreFixtures.ids[0]),\(a),2025-13
+            \(StoreFixtures.ids[0]),\(a),2026-03
+            36042619910102009X,\(a),2025-12
+            440524188001010014,\(a),2025-12
+            """
+        var r = try HistoryIntake.contributions(path: StoreFixtures.tempFile("c.csv", text), asOf: asOf)
+        let counts = try reg.importContributions(&r)
+        #expect(r.read == 7 && r.accepted.count + r.rejections.count == 7)
+        let all = r.rejectionMessages().joined(separator: "\n")
+        for needle in ["wrong check character (expected 3)", "month must be YYYY-MM", "month is in the future", "wrong check character"] {
+            #expect(all.contains(needle), "missing: \(needle)")
+        }
+        #expect(r.rejections.map(\.line) == [4, 5, 6, 7])
+        #expect(counts.inserted == 3) // 2025-12, 2025-11 (written 202511) and 丙's
+        // A valid ID number that is not in the registry.
+        let stranger = "11010519491231003" + String(IDNumber.checkCharacter(for: "11010519491231003"))
+        let unknown = "身份证号,统一社会信用代码,缴费月份\n\(stranger),\(a),2025-12\n"
+        var u = try HistoryIntake.contributions(path: StoreFixtures.tempFile("u.csv", unknown), asOf: asOf)
+        _ = try reg.importContributions(&u)
+        #expect(u.read == 1 && u.rejections.count == 1)
+        #expect(u.rejectionMessages().joined().contains("unknown worker"))
+    }
+
     @Test func migrationsAndFileMode() throws {
         let path = StoreFixtures.tempFile("r.sqlite", "")
         try FileManager.default.removeItem(atPath: path)
