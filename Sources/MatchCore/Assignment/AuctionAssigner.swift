@@ -31,9 +31,8 @@ public enum AuctionAssigner {
 struct AuctionState {
     let p: AssignmentProblem
     let n: Int, m: Int
-    let scale: Int64
-    var weight: [Int64]          // by worker, scaled
-    var postWeight: [Int64]      // by post, scaled
+    let weight: [Int64]          // by worker, scaled by n + 1
+    let postWeight: [Int64]      // by post, scaled by n + 1
     // Slots.
     let slotStart: [Int]
     var price: [Int64]
@@ -52,7 +51,6 @@ struct AuctionState {
         self.p = p
         n = p.workers
         m = p.posts
-        scale = Int64(n + 1)
         weight = p.workerWeight.map { $0 * Int64(p.workers + 1) }
         postWeight = p.postWeight.map { $0 * Int64(p.workers + 1) }
         // A post never holds more workers than it has edges: slots beyond that are never bid for, so they are not

@@ -75,7 +75,7 @@ public enum ScoreBlocks {
                 let wCap = 2 * max(k, 1)
                 let chunk = ChunkReservoirs(rows: chunkRows, capacity: wCap)
                 defer { chunk.deallocate() }
-                let scan = TileScanner(k: k, wCap: wCap, postK: pkk, pCap: pCap, quantization: cfg.quantization, hasBias: bias != nil,
+                let scan = TileScanner(k: k, postK: pkk, pCap: pCap, quantization: cfg.quantization, hasBias: bias != nil,
                                        shared: shared, chunk: chunk, thread: t, m: m)
                 while true {
                     let c = next.add(1, ordering: .relaxed).oldValue
@@ -204,7 +204,6 @@ struct UncheckedPointer<T>: @unchecked Sendable {
 /// steps touch nothing.
 struct TileScanner {
     let k: Int
-    let wCap: Int
     let postK: Int
     let pCap: Int
     let quantization: Float?

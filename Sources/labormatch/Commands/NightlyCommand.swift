@@ -102,7 +102,7 @@ extension LaborMatch {
         /// For the crash-safety tests: stop here (and wait to be killed) when LABORMATCH_TEST_PAUSE names this point.
         func pause(_ point: String) {
             guard ProcessInfo.processInfo.environment["LABORMATCH_TEST_PAUSE"] == point else { return }
-            FileManager.default.createFile(atPath: out + "/.paused-" + point, contents: Data())
+            _ = FileManager.default.createFile(atPath: out + "/.paused-" + point, contents: Data())
             sleep(120)
         }
 
