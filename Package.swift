@@ -41,9 +41,11 @@ let package = Package(
         ),
 
         // MARK: - Unit test bundles
-        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore"]),
-        .testTarget(name: "LaborModelTests", dependencies: ["LaborModel", "MatchCore"]),
-        .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore", "LaborModel", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch"]),
+        // Helpers the test bundles share (temporary folders removed at exit, the bundled OR-Library instances).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "TestSupport"]),
+        .testTarget(name: "LaborModelTests", dependencies: ["LaborModel", "MatchCore", "TestSupport"]),
+        .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore", "LaborModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch", "LaborModel", "TestSupport"]),
     ]
 )

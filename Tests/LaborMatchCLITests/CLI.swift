@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `labormatch` binary and captures what it prints.
 enum CLI {
@@ -52,9 +53,5 @@ enum CLI {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func tempDir() -> String {
-        let d = NSTemporaryDirectory() + "labormatch-cli-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    static func tempDir() -> String { TemporaryFolders.make("cli") }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LaborModel
 
 @Suite struct MatchCommandTests {
     func match(_ extra: [String], out: String) throws -> CLI.Result {
@@ -16,7 +17,6 @@ import Testing
         #expect(byWorker.hasPrefix("身份证号,姓名,排名,岗位编号,企业名称,工作地点,匹配分,推荐理由\r\n"))
         let firstRow = byWorker.split(separator: "\r\n")[1]
         #expect(firstRow.hasPrefix("451031********"))
-        #expect(firstRow.contains("意向") || firstRow.contains("技能") || firstRow.contains("工种"))
         let byPost = try bomText(out + "/candidates_by_post.csv")
         #expect(byPost.hasPrefix("岗位编号,排名,身份证号,姓名,乡镇,匹配分,推荐理由\r\n"))
         // 2000 workers × up to 20 posts; every worker appears.
@@ -36,6 +36,22 @@ import Testing
         let text = try bomText(a + "/candidates_by_worker.csv")
         #expect(text.hasPrefix("worker_id,name,rank,post_id,employer,location,score,reasons\r\n"))
         #expect(text.split(separator: "\r\n")[1].hasPrefix("451031") && !text.split(separator: "\r\n")[1].contains("****"))
+        // Every listed pair's score and reasons are exactly what the rules give for that worker and post.
+        let asOf = CivilDate(year: 2026, month: 1, day: 1)!
+        let tax = try Taxonomy.load(directory: CLI.root + "/Data/taxonomy")
+        let rules = MatchRules(taxonomy: tax, weights: try ScoringWeights.load(path: CLI.root + "/Data/weights.csv"), asOf: asOf)
+        let workers = Dictionary(uniqueKeysWithValues: try WorkerIntake.read(path: CLI.sample + "/workers.csv", taxonomy: tax, asOf: asOf)
+            .accepted.map { ($0.workerID, $0) })
+        let posts = Dictionary(uniqueKeysWithValues: try PostIntake.read(path: CLI.sample + "/posts.csv", taxonomy: tax).accepted.map { ($0.postID, $0) })
+        let table = try CSVTable.read(path: a + "/candidates_by_worker.csv")
+        var checked = 0
+        for rec in table.records.prefix(3000) where !rec.fields[3].isEmpty {
+            let w = try #require(workers[rec.fields[0]]), p = try #require(posts[rec.fields[3]])
+            #expect(rec.fields[7] == rules.reasons(w, p), "line \(rec.line)")
+            #expect(Double(rec.fields[6]) == rules.score(w, p), "line \(rec.line)")
+            checked += 1
+        }
+        #expect(checked > 2500)
     }
 
     @Test func rejectedRowsAreReportedAndTheRunGoesOn() throws {
@@ -79,7 +95,7 @@ import Testing
 
     @Test func workerWithNoEligiblePostIsListedOnceWithWhy() throws {
         let out = CLI.tempDir()
-        try "身份证号,姓名,乡镇,求职意向\n11010519491231002X,老司机,新州镇,司机\n".write(toFile: out + "/w.csv", atomically: true, encoding: .utf8)
+        try "身份证号,姓名,乡镇,求职意向\n11010519891231108X,老司机,新州镇,司机\n".write(toFile: out + "/w.csv", atomically: true, encoding: .utf8)
         try """
             岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限,所需证书
             P9,深圳市某物流有限公司,91350100M000100Y43,司机,宝安区,2,6500,8000,B2驾驶证
@@ -88,7 +104,7 @@ import Testing
         let r = try CLI.run(["match", "--workers", out + "/w.csv", "--posts", out + "/p.csv", "--out", out, "--as-of", "2026-01-01"])
         #expect(r.status == 0)
         let text = try bomText(out + "/candidates_by_worker.csv")
-        #expect(text.contains("110105********002X,老司机,,,,,,无符合条件的岗位: 缺少 B2驾驶证 (1 个岗位)\r\n"))
+        #expect(text.contains("110105********108X,老司机,,,,,,无符合条件的岗位: 缺少 B2驾驶证 (1 个岗位)\r\n"))
         #expect(r.stdout.contains("1 workers have no eligible post"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct PlacementCommandTests {
     func match(_ extra: [String], out: String) throws -> CLI.Result {
@@ -116,10 +117,7 @@ import Testing
     }
 
     @Test func orlibBench() throws {
-        let path = URL(fileURLWithPath: CLI.root).deletingLastPathComponent().appendingPathComponent("shared/testdata/orlib/assign100.txt").path
-        let dir = ProcessInfo.processInfo.environment["LABORMATCH_ORLIB_DIR"].map { $0 + "/assign100.txt" } ?? path
-        try #require(FileManager.default.fileExists(atPath: dir), "OR-Library instance missing: \(dir)")
-        let r = try CLI.run(["bench", "orlib", dir])
+        let r = try CLI.run(["bench", "orlib", try #require(ORLibraryFiles.path("assign100"))])
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("optimum 305\n"))
         #expect(r.stdout.contains("verified yes"))

@@ -40,7 +40,7 @@ import Testing
         #expect(auto.encoding == .gb18030)
         #expect(auto.header == ["姓名", "乡镇"])
         #expect(auto.records[0].fields == ["罗国刚", "金钟山乡"])
-        #expect(throws: CSVError.cannotDecode(file: "g.csv", encoding: .utf8)) {
+        #expect(throws: CSVError.cannotDecode(file: "g.csv", encoding: .utf8, offset: 0)) {
             try CSVTable.parse(data: gb, file: "g.csv", encoding: .utf8)
         }
         let forced = try CSVTable.parse(data: gb, file: "g.csv", encoding: .gb18030)

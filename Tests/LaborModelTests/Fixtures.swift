@@ -1,5 +1,6 @@
 import Foundation
 import LaborModel
+import TestSupport
 
 /// Paths into the package: Data/ and the sample files.
 enum Fixtures {
@@ -13,11 +14,7 @@ enum Fixtures {
     }()
     static let asOf = CivilDate(year: 2026, month: 1, day: 1)!
 
-    static func tempDir() -> String {
-        let d = NSTemporaryDirectory() + "labormatch-tests-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    static func tempDir() -> String { TemporaryFolders.make("model") }
 
     static func csv(_ text: String, bom: Bool = false) -> Data {
         var d = Data()

@@ -41,7 +41,7 @@ import Testing
         #expect(quoted.village == "多行\n村名")
         #expect(quoted.destinations?.count == 10) // 深圳 = every district
         let lower = r.accepted[2]
-        #expect(lower.workerID == "44011320141005001X")
+        #expect(lower.workerID == "44011319941005001X")
         #expect(lower.destinations == nil && lower.phone == "13900001234" && lower.status == .unemployed)
     }
 

@@ -15,8 +15,15 @@ import MatchCore
         #expect(Self.weights.maxSoftScore < Self.weights.big / 2)
     }
 
-    @Test func gemmScoresEqualTheReferenceScorerOnEveryPair() {
+    var reference: RuleBook { RuleBook(taxonomy: Fixtures.taxonomy, weights: Self.weights, asOf: Fixtures.asOf) }
+
+    @Test func gemmScoresEqualTheIndependentReferenceOnEveryPair() {
         let ws = Array(Self.workers.prefix(150)), ps = Self.posts
+        // Some employers excluded, so that every hard rule is exercised.
+        let excluded = Set(ps.prefix(30).map(\.creditCode))
+        let rules = MatchRules(taxonomy: Fixtures.taxonomy, weights: Self.weights, asOf: Fixtures.asOf, excludedEmployers: excluded)
+        var reference = self.reference
+        reference.excluded = excluded
         let enc = MatchEncoder(rules: rules)
         let w = enc.encode(workers: ws)
         let (p, bias) = enc.encode(posts: ps)
@@ -29,8 +36,9 @@ import MatchCore
             let list = r.byWorker.candidates(of: i)
             #expect(list.count == ps.count)
             for c in list {
-                let want = rules.quantizedScore(ws[i], ps[c.id])
+                let want = reference.quantized(ws[i], ps[c.id])
                 if Int(c.score) != want { Issue.record("worker \(i) post \(c.id): GEMM \(c.score) reference \(want)") }
+                if rules.quantizedScore(ws[i], ps[c.id]) != want { Issue.record("worker \(i) post \(c.id): MatchRules disagrees") }
                 checked += 1
             }
         }
@@ -43,7 +51,7 @@ import MatchCore
         let got = Matcher(rules: rules).candidates(workers: ws, posts: ps, k: k, threads: 2, chunkRows: 37)
         let floor = Int(Self.weights.floor * Double(ScoringWeights.quantization))
         var score = [[Int]](repeating: [], count: ws.count)
-        for i in ws.indices { score[i] = ps.map { rules.quantizedScore(ws[i], $0) } }
+        for i in ws.indices { score[i] = ps.map { reference.quantized(ws[i], $0) } }
         for i in ws.indices {
             let want = ps.indices.filter { score[i][$0] > floor }
                 .sorted { TieOrder.before(owner: i, Float(score[i][$0]), Int32($0), Float(score[i][$1]), Int32($1)) }.prefix(k)
@@ -115,9 +123,9 @@ import MatchCore
         let tax = Fixtures.taxonomy
         let t = try CSVTable.parse(data: Fixtures.csv("""
             身份证号,姓名,乡镇,学历,证书,求职意向,期望地区,期望月薪
-            11010519491231002X,罗国刚,金钟山乡,初中,C1驾驶证,木工或者司机,罗湖,5000
+            11010519891231108X,罗国刚,金钟山乡,初中,C1驾驶证,木工或者司机,罗湖,5000
             """), file: "w.csv")
-        let w = try WorkerIntake.validate(table: t, file: "w.csv", taxonomy: tax, asOf: CivilDate(year: 1990, month: 1, day: 1)!).accepted[0]
+        let w = try WorkerIntake.validate(table: t, file: "w.csv", taxonomy: tax, asOf: CivilDate(year: 2030, month: 1, day: 1)!).accepted[0]
         let pt = try CSVTable.parse(data: Fixtures.csv("""
             岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限,所需证书,包吃住,年龄上限
             P1,深圳市罗湖木业有限公司,91350100M000100Y43,木工,罗湖区,3,6500,7500,,是,
@@ -126,15 +134,15 @@ import MatchCore
             P4,深圳市某保洁有限公司,91350100M000100Y43,保洁,罗湖区,2,3000,3500,,否,35
             """), file: "p.csv")
         let ps = try PostIntake.validate(table: pt, file: "p.csv", taxonomy: tax).accepted
-        let r = MatchRules(taxonomy: tax, weights: Self.weights, asOf: CivilDate(year: 1990, month: 1, day: 1)!)
+        let r = MatchRules(taxonomy: tax, weights: Self.weights, asOf: CivilDate(year: 2030, month: 1, day: 1)!)
         #expect(r.reasons(w, ps[0]) == "第一意向: 木工; 地点: 罗湖区 (期望); 月薪 6500–7500 ≥ 期望 5000; 包吃住")
         #expect(r.score(w, ps[0]) == 6.5)
         #expect(r.violations(w, ps[1]) == [.missingCertificate(tax.certificate("B2")!)])
         #expect(r.reasons(w, ps[2]) == "相近工种: 装修工 ≈ 第一意向 木工; 地点: 福田区 (非期望); 月薪上限 5500 ≥ 期望 5000")
         #expect(r.score(w, ps[2]) == 4 * 0.5 + 0.5)
         #expect(r.reasons(w, ps[3]).hasPrefix("工种: 保洁 (非意向)"))
-        // Aged 40 on the as-of date: P4 takes at most 35.
-        #expect(r.violations(w, ps[3]) == [.ageOutside(age: 40, min: 16, max: 35)])
+        // Aged 40 on the as-of date: P4 takes at most 35 (and, setting no minimum, at least 18).
+        #expect(r.violations(w, ps[3]) == [.ageOutside(age: 40, min: 18, max: 35)])
         let why = r.whyNoPost(w, posts: [ps[1], ps[3]])
         #expect(why == "无符合条件的岗位: 年龄 40 超出岗位年龄限制 (1 个岗位); 缺少 B2驾驶证 (1 个岗位)")
     }

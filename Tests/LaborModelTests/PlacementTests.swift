@@ -122,6 +122,14 @@ import MatchCore
         var nested = Quotas()
         nested.destinationMax[lg] = 10
         nested.employerDestinationMax[spanning + "@龙岗区"] = 1
-        _ = try network(nested)
+        let n = try Placement.solve(Self.graph, poor: poor, options: Placement.Options(), network: network(nested))
+        let placedLG = n.assignment.postOf.filter { $0 >= 0 && Self.posts[Int($0)].location == lg }
+        #expect(placedLG.count <= 10)
+        #expect(placedLG.filter { Self.posts[Int($0)].creditCode == spanning }.count <= 1)
+        #expect(n.groupPrice?.count == 2)
+        #expect(n.assignment.objective <= o.assignment.objective)
+        // Without the inner cap that employer does place more than one in Longgang, so the cap did bind.
+        #expect(o.assignment.postOf.filter { $0 >= 0 && Self.posts[Int($0)].location == lg && Self.posts[Int($0)].creditCode == spanning }.count > 1
+                || n.assignment.objective == o.assignment.objective)
     }
 }

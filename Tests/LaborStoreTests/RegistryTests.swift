@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 @testable import LaborModel
 @testable import LaborStore
 
@@ -24,8 +25,7 @@ enum StoreFixtures {
     }
 
     static func tempFile(_ name: String, _ text: String) -> String {
-        let dir = NSTemporaryDirectory() + "labormatch-store-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = TemporaryFolders.make("store")
         let path = dir + "/" + name
         try? text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -36,14 +36,14 @@ enum StoreFixtures {
     static let codeB: String = { let f = "91440300MA5DABCDE"; return f + String(CreditCode.checkCharacter(for: f)) }()
     static let codeX: String = { let f = "91440300MA5DQY812"; return f + String(CreditCode.checkCharacter(for: f)) }()
     /// In the order of `workerCSV`: 甲 (poor), 乙, 丙 (poor), 丁, 戊 (poor).
-    static let ids = ["360426199101010071", "11010219840406970X", "440524188001010014", "11010519491231002X", "44011320141005001X"]
+    static let ids = ["360426199101010071", "11010219840406970X", "440524198801010011", "11010519891231108X", "44011319941005001X"]
     static let workerCSV = """
         身份证号,姓名,乡镇,贫困户,求职意向,就业状态,联系电话
         360426199101010071,甲,新州镇,是,普工,求职中,13800000001
         11010219840406970X,乙,德峨镇,否,普工,求职中,13800000002
-        440524188001010014,丙,沙梨乡,是,普工,求职中,13800000003
-        11010519491231002X,丁,者保乡,否,普工,求职中,13800000004
-        44011320141005001X,戊,金钟山乡,是,普工,求职中,
+        440524198801010011,丙,沙梨乡,是,普工,求职中,13800000003
+        11010519891231108X,丁,者保乡,否,普工,求职中,13800000004
+        44011319941005001X,戊,金钟山乡,是,普工,求职中,
         """
     static let postCSV = """
         岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限
@@ -250,10 +250,16 @@ enum StoreFixtures {
         // The same file again, dated later (the CLI's default is today): its status is old news and changes nothing.
         _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 11, day: 26)!)
         #expect(try reg.worker(ids[3])?.status == "待业")
-        // A status staff changed, in a file dated after the reconciliation, wins.
-        let changed = try StoreFixtures.workers(StoreFixtures.workerCSV.replacingOccurrences(of: "丁,者保乡,否,普工,求职中", with: "丁,者保乡,否,普工,求职中"), asOf: asOf)
+        // A status staff changed (the last file said 在岗, this one 求职中), in a file dated after the
+        // reconciliation, wins and is kept in history.
+        #expect(file.first { $0.workerID == ids[3] }?.status == .employed)
+        let changed = try StoreFixtures.workers(StoreFixtures.workerCSV, asOf: asOf)
+        #expect(changed.first { $0.workerID == ids[3] }?.status == .seeking)
         _ = try reg.importWorkers(changed, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 20)!)
         #expect(try reg.worker(ids[3])?.status == "求职中")
+        let h2 = try reg.read { db in try Row.fetchAll(db, sql: "SELECT field, new_value FROM history WHERE key = ? ORDER BY id", arguments: [ids[3]]) }
+        #expect(h2.filter { ($0["field"] as String).hasPrefix("status") }.count == 4)
+        #expect((h2.last?["new_value"] as String?) == "求职中")
     }
 
     @Test func callListOrderAndBudget() throws {
@@ -289,12 +295,12 @@ enum StoreFixtures {
         #expect(try reg.recordContact(ids[0], date: asOf, outcome: "失岗", note: "工厂停工"))
         let w = try #require(try reg.worker(ids[0]))
         #expect(w.status == "待业" && w.placements[0].end == "2026-01-15" && w.contacts.count == 1)
-        #expect(!(try reg.recordContact("11010519491231002X".replacingOccurrences(of: "2X", with: "3X"), date: asOf, outcome: "x", note: "")))
+        #expect(!(try reg.recordContact("11010519891231108X".replacingOccurrences(of: "08X", with: "09X"), date: asOf, outcome: "x", note: "")))
     }
 
     @Test func placementsNamingUnknownWorkersOrPostsAreRejected() throws {
         let reg = try seeded()
-        let r = try placements(reg, [(StoreFixtures.ids[0], "PZ", "2025-10-10"), ("440524188001010014", "PA", "2025-10-10"),
+        let r = try placements(reg, [(StoreFixtures.ids[0], "PZ", "2025-10-10"), ("440524198801010011", "PA", "2025-10-10"),
                                      ("36042619910102009X", "PA", "2025-10-10")])
         #expect(r.read == 3 && r.accepted.count == 1 && r.rejections.count == 2)
         #expect(r.rejectionMessages().joined().contains("unknown post"))
@@ -312,7 +318,7 @@ enum StoreFixtures {
             \(StoreFixtures.ids[0]),\(a),2025-13
             \(StoreFixtures.ids[0]),\(a),2026-03
             36042619910102009X,\(a),2025-12
-            440524188001010014,\(a),2025-12
+            440524198801010011,\(a),2025-12
             """
         var r = try HistoryIntake.contributions(path: StoreFixtures.tempFile("c.csv", text), asOf: asOf)
         let counts = try reg.importContributions(&r)

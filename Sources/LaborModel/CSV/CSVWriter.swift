@@ -33,9 +33,36 @@ public struct CSVWriter: Sendable {
         text.append("\r\n")
     }
 
-    /// One field, quoted when it holds a comma, quote, line break or a leading/trailing space.
+    /// One field, quoted when it holds a comma, quote, line break or a leading/trailing space. A cell that a
+    /// spreadsheet would run as a formula (it starts with = + - @, tab or CR and is not a plain number) gets a
+    /// leading single quote, so that a name like `=HYPERLINK(...)` stays text in Excel (OWASP's CSV injection
+    /// advice); every CSV the product writes goes through here.
     @inline(__always)
     public static func appendField(_ f: String, to text: inout String) {
+        if let first = f.utf8.first, formulaStarts.contains(first), !isPlainNumber(f) {
+            appendQuotedIfNeeded("'" + f, to: &text)
+        } else {
+            appendQuotedIfNeeded(f, to: &text)
+        }
+    }
+
+    static let formulaStarts: Set<UInt8> = [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D] // = + - @ tab CR
+
+    /// `-12`, `3.5`, `-0.25`: a number a spreadsheet reads as a number, never as a formula.
+    static func isPlainNumber(_ f: String) -> Bool {
+        var u = f.utf8[...]
+        if u.first == 0x2D { u = u.dropFirst() }
+        guard let d = u.first, (0x30...0x39).contains(d) else { return false }
+        var dot = false
+        for c in u {
+            if c == 0x2E, !dot { dot = true; continue }
+            guard (0x30...0x39).contains(c) else { return false }
+        }
+        return u.last != 0x2E
+    }
+
+    @inline(__always)
+    static func appendQuotedIfNeeded(_ f: String, to text: inout String) {
         var needs = false
         for u in f.utf8 where u == 0x2C || u == 0x22 || u == 0x0A || u == 0x0D {
             needs = true

@@ -172,9 +172,12 @@ public struct Generator {
                 let year = asOf.year - age - (rng.chance(0.5) ? 1 : 0)
                 let month = 1 + rng.below(12)
                 let day = 1 + rng.below(CivilDate.daysIn(month: month, year: year))
-                var birth = CivilDate(year: year, month: month, day: day)!
-                if birth.age(on: asOf) > 60 { birth.year += 1 }
-                if birth.age(on: asOf) < 18 { birth.year -= 1 }
+                var birthYear = year
+                let drawn = CivilDate(year: year, month: month, day: day)!
+                if drawn.age(on: asOf) > 60 { birthYear += 1 }
+                if drawn.age(on: asOf) < 18 { birthYear -= 1 }
+                // Moving the year keeps a real date: 29 February becomes the 28th in a common year.
+                let birth = CivilDate(year: birthYear, month: month, day: min(day, CivilDate.daysIn(month: month, year: birthYear)))!
                 let seq = rng.below(500) * 2 + (male ? 1 : 0)
                 let digits = "451031" + pad(birth.year, 4) + pad(birth.month, 2) + pad(birth.day, 2) + pad(seq, 3)
                 id = digits + String(IDNumber.checkCharacter(for: digits))

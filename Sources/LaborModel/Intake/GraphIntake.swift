@@ -29,7 +29,7 @@ public struct GraphIntake {
         var postIndex: [String: Int] = [:]
         var postLine: [String: Int] = [:]
         for rec in capTable.records {
-            var r = RowReader(schema: capacitySchema, index: ci, fields: rec.fields)
+            var r = RowReader(schema: capacitySchema, index: ci, record: rec)
             let id = r.required("post_id")
             let openings = r.integer("openings", in: 0...1_000_000, optional: false)
             if let id, let first = postLine[id] {
@@ -52,7 +52,7 @@ public struct GraphIntake {
         var workerIDs: [String] = []
         var seen: [Int64: Int] = [:]
         for rec in gTable.records {
-            var r = RowReader(schema: graphSchema, index: gi, fields: rec.fields)
+            var r = RowReader(schema: graphSchema, index: gi, record: rec)
             let w = r.required("worker_id")
             let p = r.required("post_id")
             let wt = r.cell("weight")

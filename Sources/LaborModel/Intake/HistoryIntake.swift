@@ -78,7 +78,7 @@ public enum HistoryIntake {
                                                 warnings: unknown.map { "\(path): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                                 encoding: table.encoding)
         for rec in table.records {
-            var r = RowReader(schema: placementSchema, index: index, fields: rec.fields)
+            var r = RowReader(schema: placementSchema, index: index, record: rec)
             let idv = id(&r, asOf: asOf)
             let post = r.required("post_id")
             let ds = r.cell("start_date").replacingOccurrences(of: "/", with: "-")
@@ -104,7 +104,7 @@ public enum HistoryIntake {
                                                    warnings: unknown.map { "\(path): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                                    encoding: table.encoding)
         for rec in table.records {
-            var r = RowReader(schema: contributionSchema, index: index, fields: rec.fields)
+            var r = RowReader(schema: contributionSchema, index: index, record: rec)
             let idv = id(&r, asOf: asOf)
             let codeCell = r.cell("credit_code")
             var code: String?

@@ -13,7 +13,7 @@ public enum PostIntake {
                                            encoding: table.encoding)
         var firstLine: [String: Int] = [:]
         for rec in table.records {
-            var r = RowReader(schema: schema, index: index, fields: rec.fields)
+            var r = RowReader(schema: schema, index: index, record: rec)
             let postID = r.required("post_id")
             let employer = r.required("employer")
             let codeCell = r.cell("credit_code")

@@ -5,10 +5,26 @@ struct RowReader {
     let fields: [String]
     var problems: [FieldProblem] = []
 
-    init(schema: Schema, index: [String: Int], fields: [String]) {
+    /// Starts with the record's byte-level problems (undecodable bytes, control characters, extra cells), so
+    /// that every intake rejects such a row with the column named and personal values masked.
+    init(schema: Schema, index: [String: Int], record: CSVRecord) {
         self.schema = schema
         self.index = index
-        self.fields = fields
+        self.fields = record.fields
+        if !record.problems.isEmpty {
+            var keyAt: [Int: String] = [:]
+            for (k, i) in index { keyAt[i] = k }
+            let label = self.label
+            problems = record.fieldProblems(
+                label: { i in keyAt[i].map(label) ?? "第 \(i + 1) 列 / column \(i + 1)" },
+                mask: { i, v in
+                    switch keyAt[i] {
+                    case "id_number": return Masking.idNumber(v)
+                    case "phone": return Masking.phone(v)
+                    default: return v
+                    }
+                })
+        }
     }
 
     func label(_ key: String) -> String { schema.columns.first { $0.key == key }?.label ?? key }

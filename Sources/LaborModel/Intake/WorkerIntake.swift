@@ -52,11 +52,17 @@ public enum WorkerIntake {
     /// One row on its own: every problem found, and the worker when there is none.
     static func validateRow(_ rec: CSVRecord, index: [String: Int], taxonomy: Taxonomy, asOf: CivilDate) -> RowResult {
         let schema = Schema.workers
-        var r = RowReader(schema: schema, index: index, fields: rec.fields)
+        var r = RowReader(schema: schema, index: index, record: rec)
         let rawID = r.cell("id_number")
         var id: IDNumber?
         switch IDNumber.parse(rawID, asOf: asOf) {
-        case .success(let v): id = v
+        case .success(let v):
+            id = v
+            let age = v.birthDate.age(on: asOf)
+            if age < MatchRules.minimumWorkingAge {
+                r.fail("id_number", rawID, "未满16周岁 (\(asOf) 时 \(age) 岁, 劳动法规定的最低就业年龄) / under 16 on \(asOf) (aged \(age)): below the legal minimum working age",
+                       mask: Masking.idNumber)
+            }
         case .failure(let e): r.fail("id_number", rawID, e.reason, mask: Masking.idNumber)
         }
         let name = r.required("name")

@@ -18,7 +18,12 @@ public struct ExclusionList: Sendable {
         if ["统一社会信用代码", "credit_code"].contains(first) || Taxonomy.key(first) == "credit_code" { rows.removeFirst() }
         for r in rows {
             let cell = Normalize.cell(r.fields.first ?? "")
-            if cell.isEmpty && r.fields.count <= 1 { continue }
+            if cell.isEmpty && r.fields.count <= 1 && r.problems.isEmpty { continue }
+            if !r.problems.isEmpty {
+                list.rejections.append(Rejection(line: r.line, fields: r.fields, problems: r.fieldProblems(
+                    label: { $0 == 0 ? "统一社会信用代码 credit_code" : "第 \($0 + 1) 列 / column \($0 + 1)" })))
+                continue
+            }
             switch CreditCode.validate(cell) {
             case .success(let c):
                 list.codes.insert(c)

@@ -9,7 +9,7 @@ import MatchCore
 /// | destination (one per place) | 1 on each preferred place (all of them when anywhere) | `destination` weight on its location |
 /// | wage (bucket 0 = no expectation, one per edge, one above all) | 1 on its expectation's bucket | `wage.met` where the edge ≤ 月薪下限, `wage.max_met` where ≤ 月薪上限 |
 /// | education (rank 0 = unknown, 1…R) | 1 on its rank | −big on ranks below its minimum |
-/// | age (16…65, one "outside" column) | 1 on its age on the as-of date | −big on ages outside its range (and "outside") when it sets a range |
+/// | age (16…65, one "outside" column) | 1 on its age on the as-of date | −big on ages outside its range (18–60 where it sets none) and on "outside" |
 /// | certificates (one each) | 1 on each certificate it *lacks* (after B2 → C1 implications) | −big on each required one |
 /// | bias | — | `board_lodging` when 包吃住; −big when the employer is excluded |
 public struct MatchEncoder: Sendable {
@@ -86,13 +86,11 @@ public struct MatchEncoder: Sendable {
                     let minRank = t.education[e].rank
                     for r in 0..<minRank { v[row + layout.education.lowerBound + r] = big }
                 }
-                if p.ageMin != nil || p.ageMax != nil {
-                    let lo = p.ageMin ?? MatchRules.youngest, hi = p.ageMax ?? MatchRules.oldest
-                    for a in MatchRules.youngest...MatchRules.oldest where a < lo || a > hi {
-                        v[row + layout.age.lowerBound + a - MatchRules.youngest] = big
-                    }
-                    v[row + layout.age.upperBound - 1] = big
+                let ages = MatchRules.ageRange(p)
+                for a in MatchRules.youngest...MatchRules.oldest where !ages.contains(a) {
+                    v[row + layout.age.lowerBound + a - MatchRules.youngest] = big
                 }
+                v[row + layout.age.upperBound - 1] = big
                 for c in p.requiredCertificates { v[row + layout.certificates.lowerBound + c] = big }
                 bias[j] = (p.boardLodging ? Float(wt.boardLodging) : 0) + (rules.excludedEmployers.contains(p.creditCode) ? big : 0)
             }

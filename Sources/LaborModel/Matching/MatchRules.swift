@@ -32,6 +32,16 @@ public struct MatchRules: Sendable {
 
     public static let youngest = 16
     public static let oldest = 65
+    /// The minimum working age (劳动法): younger workers are rejected at intake.
+    public static let minimumWorkingAge = 16
+    /// A post without an age range takes adults up to 60; a worker of 16–17 (未成年工) is matched only to a post
+    /// whose 年龄下限 is set and at most 17.
+    public static let defaultAgeRange = 18...60
+
+    /// The ages a post takes: its own range, with 18 and 60 where it sets none.
+    public static func ageRange(_ p: JobPost) -> ClosedRange<Int> {
+        (p.ageMin ?? defaultAgeRange.lowerBound)...(p.ageMax ?? defaultAgeRange.upperBound)
+    }
 
     public func age(_ w: Worker) -> Int { w.idNumber.birthDate.age(on: asOf) }
 
@@ -79,11 +89,8 @@ public struct MatchRules: Sendable {
             let held = Set(taxonomy.closure(ofCertificates: w.certificates))
             for c in p.requiredCertificates where !held.contains(c) { v.append(.missingCertificate(c)) }
         }
-        if p.ageMin != nil || p.ageMax != nil {
-            let lo = p.ageMin ?? MatchRules.youngest, hi = p.ageMax ?? MatchRules.oldest
-            let a = age(w)
-            if a < lo || a > hi { v.append(.ageOutside(age: a, min: lo, max: hi)) }
-        }
+        let range = MatchRules.ageRange(p), a = age(w)
+        if !range.contains(a) { v.append(.ageOutside(age: a, min: range.lowerBound, max: range.upperBound)) }
         if let m = p.educationMin, educationRank(w.education) < taxonomy.education[m].rank {
             v.append(.educationBelow(minimum: m))
         }

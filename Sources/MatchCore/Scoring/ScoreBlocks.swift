@@ -32,7 +32,7 @@ public enum ScoreBlocks {
             return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) })
         }
         let chunkRows = max(1, min(cfg.chunkRows, (n + cfg.threads - 1) / cfg.threads))
-        let tile = max(16, min(cfg.tileColumns, m))
+        let tile = max(1, min(cfg.tileColumns, m))
         let chunks = (n + chunkRows - 1) / chunkRows
         let workersCount = min(cfg.threads, chunks)
         ScoringConfiguration.configureBLAS(dispatchWorkers: workersCount, threads: cfg.threads)
