@@ -14,7 +14,8 @@ public struct RunDirectory: Sendable {
     /// A new, empty `runs/<id>.partial`, after removing partial folders that a killed run left behind.
     public func begin(runID: String) throws -> String {
         let fm = FileManager.default
-        try fm.createDirectory(atPath: runs, withIntermediateDirectories: true)
+        try OutputFolder.prepare(root)
+        try OutputFolder.prepare(runs)
         for name in try fm.contentsOfDirectory(atPath: runs) where name.hasSuffix(".partial") {
             try fm.removeItem(atPath: runs + "/" + name)
         }

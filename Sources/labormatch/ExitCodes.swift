@@ -10,6 +10,8 @@ enum Exit {
     static let dataError = ExitCode(65)
     static let noInput = ExitCode(66)
     static let software = ExitCode(70)
+    static let cantCreate = ExitCode(73)
+    static let ioError = ExitCode(74)
     static let tempFail = ExitCode(75)
 }
 
@@ -40,9 +42,12 @@ func exitCode(for error: Error) -> ExitCode {
         Console.err("labormatch: error: \(e)")
         return e.line == nil && e.message.hasSuffix("file is missing (缺少分类文件)") || e.message.hasPrefix("weights file is missing")
             ? Exit.noInput : Exit.dataError
+    case let e as OutputFolderError:
+        Console.err("labormatch: error: \(e)")
+        return Exit.cantCreate
     case let e as AtomicFileError:
         Console.err("labormatch: error: \(e)")
-        return Exit.software
+        return e.errno == ENOSPC || e.errno == EIO || e.errno == EDQUOT ? Exit.ioError : e.errno == EACCES || e.errno == EROFS ? Exit.cantCreate : Exit.software
     case let e as ExitCode:
         return e
     case let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED:

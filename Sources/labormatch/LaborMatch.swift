@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct LaborMatch: ParsableCommand {
@@ -8,6 +9,15 @@ struct LaborMatch: ParsableCommand {
         version: LaborMatchVersion.string,
         subcommands: [Check.self, Generate.self, Match.self, Assign.self, Import.self, NightlyRun.self, Show.self, Stats.self, Contact.self, Bench.self]
     )
+
+    /// Suggests the nearest subcommand for a misspelt one, then parses as usual.
+    static func main() {
+        if let message = SubcommandSuggestion.check(Array(CommandLine.arguments.dropFirst()), root: LaborMatch.self) {
+            Console.err("labormatch: error: " + message)
+            Foundation.exit(64)
+        }
+        main(nil)
+    }
 }
 
 enum LaborMatchVersion {

@@ -167,11 +167,13 @@ public struct Quotas: Sendable {
     public var destinationMax: [Int: Int] = [:]
     public var employerMax: [String: Int] = [:]
     public var employerDestinationMax: [String: Int] = [:]
+    /// Caps on a group of destinations by its name (深圳市: all Shenzhen districts together).
+    public var destinationGroupMax: [String: Int] = [:]
 
     public init() {}
 
     public var isEmpty: Bool {
         townshipMin.isEmpty && townshipMax.isEmpty && destinationMax.isEmpty && employerMax.isEmpty
-            && employerDestinationMax.isEmpty
+            && employerDestinationMax.isEmpty && destinationGroupMax.isEmpty
     }
 }

@@ -37,6 +37,10 @@ public enum QuotaSpec {
         for (d, cap) in q.destinationMax.sorted(by: { $0.key < $1.key }) {
             addGroup("地点 \(t.destinations[d].name)", posts.indices.filter { posts[$0].location == d }, cap, &limits)
         }
+        for (name, cap) in q.destinationGroupMax.sorted(by: { $0.key < $1.key }) {
+            guard let members = t.group(name) ?? nil else { throw Problem(message: "--max-destination \(name): not a group of destinations") }
+            addGroup("地点 \(name)", posts.indices.filter { members.contains(posts[$0].location) }, cap, &limits)
+        }
         let employerNames = Dictionary(posts.map { ($0.creditCode, $0.employer) }, uniquingKeysWith: { a, _ in a })
         for (code, cap) in q.employerMax.sorted(by: { $0.key < $1.key }) {
             guard employerNames[code] != nil else { throw Problem(message: "--max-employer \(code): no post has this credit code") }

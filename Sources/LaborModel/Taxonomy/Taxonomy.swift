@@ -20,6 +20,8 @@ public struct Taxonomy: Sendable {
     public var substitutes: [[(occupation: Int, credit: Double)]] = []
     /// Destination groups a worker may name (深圳 → every Shenzhen district); nil members = anywhere (不限).
     public var groups: [String: [Int]?] = [:]
+    /// The name a group is listed under (深圳 → 深圳市), by any of its names.
+    var groupNames: [String: String] = [:]
 
     var townshipIndex: [String: Int] = [:]
     var destinationIndex: [String: Int] = [:]
@@ -38,6 +40,7 @@ public struct Taxonomy: Sendable {
     public func educationLevel(_ s: String) -> Int? { educationIndex[Taxonomy.key(s)] }
     /// A destination group's members: `.some(nil)` means anywhere, nil means not a group.
     public func group(_ s: String) -> [Int]?? { groups[Taxonomy.key(s)] }
+    public func groupName(_ s: String) -> String? { groupNames[Taxonomy.key(s)] }
 
     /// Certificates a holder of `held` effectively has (a B2 licence also covers C1).
     public func closure(ofCertificates held: [Int]) -> [Int] {
@@ -146,7 +149,10 @@ extension Taxonomy {
                     return d
                 }
             }
-            for k in [name] + aliases(c["aliases"]) { t.groups[Taxonomy.key(k)] = .some(list) }
+            for k in [name] + aliases(c["aliases"]) {
+                t.groups[Taxonomy.key(k)] = .some(list)
+                t.groupNames[Taxonomy.key(k)] = name
+            }
         }
 
         path = directory + "/occupations.csv"

@@ -42,7 +42,7 @@ extension LaborMatch {
         func run() throws {
             try runMapped {
                 var clock = Stopwatch()
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                try OutputFolder.prepare(out)
                 let g = try GraphIntake.read(edges: edges, capacities: capacities, encoding: encoding)
                 try IntakeReporting.report(g.capacities, rejectsPath: out + "/capacities.rejects.csv", global: global)
                 Console.out("capacities: \(g.capacities.countsLine)")

@@ -32,12 +32,12 @@ extension LaborMatch {
 
         func validate() throws {
             guard workers >= 0, posts >= 0 else { throw ValidationError("--workers and --posts must be 0 or more.") }
-            guard encoding != .auto else { throw ValidationError("Choose --encoding utf8 or gb18030 for output.") }
+            guard encoding == .utf8 || encoding == .gb18030 else { throw ValidationError("Choose --encoding utf8 or gb18030 for output.") }
         }
 
         func run() throws {
             try runMapped {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                try OutputFolder.prepare(out)
                 let g = Generator(workers: workers, posts: posts, seed: seed, asOf: asOf?.date ?? Generator.defaultAsOf)
                 let files = g.generate(history: history)
                 try files.workers.write(to: out + "/workers.csv", encoding: encoding, ownerOnly: true)

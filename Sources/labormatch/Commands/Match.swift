@@ -42,7 +42,9 @@ extension LaborMatch {
         func run() throws {
             try runMapped {
                 var clock = Stopwatch()
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                // Options first (quota names against the taxonomy, the output folder), before any file is read.
+                _ = try placement.quotas(taxonomy: global.taxonomy())
+                try OutputFolder.prepare(out)
                 let loaded = try inputs.load(global: global, rejectsDirectory: out)
                 let read = clock.lap()
                 let matcher = Matcher(rules: loaded.rules)

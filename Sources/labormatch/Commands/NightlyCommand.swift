@@ -58,6 +58,7 @@ extension LaborMatch {
             try runMapped {
                 var clock = Stopwatch()
                 let date = asOf?.date ?? CivilDate.today()
+                try OutputFolder.prepare(out)
                 let lock = try registry.lock()
                 defer { withExtendedLifetime(lock) {} }
                 let taxonomy = try global.taxonomy()
@@ -137,9 +138,12 @@ extension LaborMatch {
         func bootstrap(_ kind: Bootstrap, taxonomy: Taxonomy, date: CivilDate) throws {
             var dir = global.dataDirectory() + "/sample"
             var asOf = Generator.defaultAsOf
+            // Generated files hold (synthetic) ID numbers: written owner-only to a temporary folder, removed after,
+            // whatever happens.
+            let generated = NSTemporaryDirectory() + "labormatch-bootstrap-\(getpid())"
+            defer { if kind == .large { try? FileManager.default.removeItem(atPath: generated) } }
             if kind == .large {
-                // Generated files hold (synthetic) ID numbers: written owner-only to a temporary folder, removed after.
-                dir = NSTemporaryDirectory() + "labormatch-bootstrap-\(getpid())"
+                dir = generated
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 asOf = date
                 let files = Generator(workers: 50_000, posts: 50_000, seed: 1, asOf: asOf).generate(history: true)
@@ -168,7 +172,6 @@ extension LaborMatch {
                 coc = try reg.importContributions(&co, log: log("contributions", co))
             }
             guard rename(building, registry.db) == 0 else { throw AtomicFileError(path: registry.db, errno: errno) }
-            if kind == .large { try? FileManager.default.removeItem(atPath: dir) }
             Console.err("labormatch: imported workers (\(wc)), posts (\(pc)), placements (\(plc)), contributions (\(coc))")
         }
     }

@@ -64,6 +64,7 @@ struct PlacementRun {
         for (k, v) in quotas.townshipMin { q["township_min " + t.townships[k].name] = v }
         for (k, v) in quotas.townshipMax { q["township_max " + t.townships[k].name] = v }
         for (k, v) in quotas.destinationMax { q["max_destination " + t.destinations[k].name] = v }
+        for (k, v) in quotas.destinationGroupMax { q["max_destination " + k] = v }
         for (k, v) in quotas.employerMax { q["max_employer " + k] = v }
         for (k, v) in quotas.employerDestinationMax { q["max_employer_destination " + k] = v }
         return RunSummary(

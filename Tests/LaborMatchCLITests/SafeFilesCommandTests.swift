@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import LaborModel
+
+/// Issue "safe files in and out", through the built binary as a user sees it.
+@Suite struct SafeFilesCommandTests {
+    static func id(born: String, seq: String = "123") -> String {
+        let digits = "451031" + born.replacingOccurrences(of: "-", with: "") + seq
+        return digits + String(IDNumber.checkCharacter(for: digits))
+    }
+
+    static let postsCSV = """
+        岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限,年龄下限
+        P1,"=HYPERLINK(""http://evil"",""点我"")",91350100M000100Y43,普工,罗湖区,5,5000,6000,
+        P2,@深圳某厂,91350100M000100Y43,普工,宝安区,5,5000,6000,17
+
+        """
+
+    func write(_ text: String, _ path: String) throws {
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    @Test func aFifteenYearOldIsRejectedAndASeventeenYearOldOnlyGetsThePostThatTakesHim() throws {
+        let dir = CLI.tempDir()
+        let w15 = Self.id(born: "2010-06-01"), w17 = Self.id(born: "2008-06-01"), w30 = Self.id(born: "1995-06-01")
+        try write("身份证号,姓名,乡镇,求职意向\n\(w15),少年甲,新州镇,普工\n\(w17),少年乙,新州镇,普工\n\(w30),成年丙,新州镇,普工\n", dir + "/w.csv")
+        try write(Self.postsCSV, dir + "/p.csv")
+        let check = try CLI.run(["check", "workers", dir + "/w.csv", "--as-of", "2026-01-01"])
+        #expect(check.status == 65)
+        #expect(check.stdout == "read 3, accepted 2, rejected 1\n")
+        #expect(check.stderr.contains("w.csv:2: 身份证号 id_number '451031********") && check.stderr.contains("未满16周岁"))
+        let r = try CLI.run(["match", "--workers", dir + "/w.csv", "--posts", dir + "/p.csv", "--out", dir + "/m", "--as-of", "2026-01-01", "--unmask"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try CSVTable.read(path: dir + "/m/candidates_by_worker.csv").records
+        #expect(Set(rows.filter { $0.fields[0] == w17 }.map { $0.fields[3] }) == ["P2"])
+        #expect(Set(rows.filter { $0.fields[0] == w30 }.map { $0.fields[3] }) == ["P1", "P2"])
+        #expect(!rows.contains { $0.fields[0] == w15 })
+    }
+
+    @Test func aBadByteOnLineThreeOfFiveRejectsThatRowOnly() throws {
+        let dir = CLI.tempDir()
+        var data = Data("身份证号,姓名,乡镇\n360426199101010071,甲,新州镇\n11010219840406970X,".utf8)
+        data.append(contentsOf: [0xFF, 0xFE])
+        data.append(contentsOf: Array("乙,德峨镇\n440524198801010011,丙,沙梨乡\n11010519891231108X,丁,者保乡\n44011319941005001X,戊,金钟山乡\n".utf8))
+        try data.write(to: URL(fileURLWithPath: dir + "/w.csv"))
+        let r = try CLI.run(["check", "workers", dir + "/w.csv", "--as-of", "2026-01-01"])
+        #expect(r.status == 65)
+        #expect(r.stdout == "read 5, accepted 4, rejected 1\n")
+        #expect(r.stderr.contains("w.csv:3: 姓名 name"))
+        #expect(r.stderr.contains("utf-8") && r.stderr.contains("byte offset"))
+        #expect(!r.stderr.contains("gb18030"))
+    }
+
+    @Test func excelUnicodeTextIsRead() throws {
+        let dir = CLI.tempDir()
+        let text = "身份证号\t姓名\t乡镇\r\n360426199101010071\t甲\t新州镇\r\n11010219840406970X\t乙\t德峨镇\r\n"
+        var data = Data([0xFF, 0xFE])
+        for u in text.utf16 { data.append(contentsOf: [UInt8(u & 0xFF), UInt8(u >> 8)]) }
+        try data.write(to: URL(fileURLWithPath: dir + "/w.txt"))
+        let r = try CLI.run(["check", "workers", dir + "/w.txt", "--as-of", "2026-01-01"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "read 2, accepted 2, rejected 0\n")
+    }
+
+    /// Every file kind the product writes keeps a formula a formula no more.
+    @Test func formulaCellsAreNeutralisedInEveryFileKind() throws {
+        let dir = CLI.tempDir()
+        let w = Self.id(born: "1990-03-03"), bad = "=1+2"
+        try write("身份证号,姓名,乡镇,求职意向,联系电话\n\(w),=HYPERLINK(\"http://evil\"),新州镇,普工,13800000001\n\(bad),@坏行,新州镇,普工,\n", dir + "/w.csv")
+        try write(Self.postsCSV, dir + "/p.csv")
+        let m = try CLI.run(["match", "--workers", dir + "/w.csv", "--posts", dir + "/p.csv", "--out", dir + "/m", "--as-of", "2026-01-01"])
+        #expect(m.status == 0, "\(m.stderr)")
+        func cells(_ path: String) throws -> [String] { try CSVTable.read(path: path).records.flatMap(\.fields) }
+        for f in ["candidates_by_worker.csv", "candidates_by_post.csv", "assignments.csv", "workers.rejects.csv"] {
+            let all = try cells(dir + "/m/" + f)
+            #expect(!all.isEmpty, "\(f)")
+            #expect(!all.contains { $0.hasPrefix("=") || $0.hasPrefix("@") || $0.hasPrefix("+") }, "\(f): \(all.filter { $0.hasPrefix("=") || $0.hasPrefix("@") })")
+            #expect(all.contains { $0.hasPrefix("'=") || $0.hasPrefix("'@") }, "\(f)")
+        }
+        // The rejects file keeps the value as read, behind the quote.
+        #expect(try cells(dir + "/m/workers.rejects.csv").contains("'=1+2"))
+        // The call list of a nightly run.
+        let db = dir + "/r.sqlite"
+        #expect(try CLI.run(["import", "workers", dir + "/w.csv", "--as-of", "2026-01-01", "--db", db]).status == 65)
+        #expect(try CLI.run(["import", "posts", dir + "/p.csv", "--as-of", "2026-01-01", "--db", db]).status == 0)
+        let n = try CLI.run(["nightly", "--as-of", "2026-01-02", "--out", dir + "/runs", "--db", db])
+        #expect(n.status == 0, "\(n.stderr)")
+        let calls = try cells(dir + "/runs/latest/calls.csv")
+        #expect(calls.contains("'=HYPERLINK(\"http://evil\")") && !calls.contains { $0.hasPrefix("=") })
+    }
+
+    @Test func generatedCountyPassesCheck() throws {
+        let dir = CLI.tempDir()
+        let g = try CLI.run(["generate", "--workers", "50000", "--posts", "2000", "--seed", "13", "--history", "--as-of", "2026-01-15", "--out", dir])
+        #expect(g.status == 0, "\(g.stderr)")
+        for (kind, rows) in [("workers", 50_000), ("posts", 2_000)] {
+            let r = try CLI.run(["check", kind, dir + "/\(kind).csv", "--as-of", "2026-01-15"])
+            #expect(r.status == 0, "\(kind): \(r.stderr.prefix(300))")
+            #expect(r.stdout == "read \(rows), accepted \(rows), rejected 0\n")
+        }
+    }
+
+    @Test func optionsAreCheckedBeforeAnyFileIsRead() throws {
+        let dir = CLI.tempDir()
+        // The input files do not exist: a quota mistake must be found first (64, not 66).
+        for (option, value, says) in [("--township-min", "金钟=10", "'金钟' is not a Longlin township"),
+                                      ("--max-destination", "火星=5", "'火星' is not a destination"),
+                                      ("--max-employer", "91350100M000100Y44=3", "is not a credit code"),
+                                      ("--max-employer-destination", "91350100M000100Y43@月球=3", "'月球' is not a destination")] {
+            let r = try CLI.run(["match", "--workers", dir + "/none.csv", "--posts", dir + "/none.csv", "--out", dir + "/o", option, value])
+            #expect(r.status == 64, "\(option) \(value)")
+            #expect(r.stderr.contains(says), "\(r.stderr)")
+        }
+        // 深圳 is accepted where files accept it: one cap over every Shenzhen district.
+        let ok = try CLI.run(["match", "--workers", CLI.sample + "/workers.csv", "--posts", CLI.sample + "/posts.csv", "--out", dir + "/sz",
+                              "--as-of", "2026-01-01", "--max-destination", "深圳=10", "--top-k", "5"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let summary = try String(contentsOfFile: dir + "/sz/summary.json", encoding: .utf8)
+        #expect(summary.contains("\"max_destination 深圳市\" : 10"))
+        let placed = try CSVTable.read(path: dir + "/sz/assignments.csv").records
+        let shenzhen = Set(["罗湖区", "福田区", "南山区", "宝安区", "龙岗区", "龙华区", "坪山区", "光明区", "盐田区", "大鹏新区"])
+        #expect(placed.filter { shenzhen.contains($0.fields[4]) }.count <= 10)
+        #expect(placed.count > 10)
+    }
+
+    @Test func anOutputPathThatIsAFileExits73() throws {
+        let dir = CLI.tempDir()
+        try write("x", dir + "/file")
+        let m = try CLI.run(["match", "--workers", CLI.sample + "/workers.csv", "--posts", CLI.sample + "/posts.csv", "--out", dir + "/file"])
+        #expect(m.status == 73)
+        #expect(m.stderr == "labormatch: error: \(dir)/file: the output path is a file, not a folder (输出路径是文件而不是文件夹); choose a folder with --out\n")
+        let n = try CLI.run(["nightly", "--out", dir + "/file/runs", "--db", dir + "/r.sqlite"])
+        #expect(n.status == 73 && n.stderr.contains("not a folder"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/r.sqlite"))
+    }
+
+    @Test func unknownSubcommandsSuggestTheNearest() throws {
+        let r = try CLI.run(["matc", "--workers", "w.csv"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("unknown subcommand 'matc'") && r.stderr.contains("did you mean 'match'?"))
+        let b = try CLI.run(["bench", "topq"])
+        #expect(b.status == 64 && b.stderr.contains("did you mean 'topk'?"))
+        #expect(try CLI.run(["help", "match"]).status == 0)
+    }
+}
