@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The .xlsx container (a ZIP archive) of the staff files.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - Implementation details
@@ -27,7 +29,7 @@ let package = Package(
         // The engine: Float matrices, indices, capacities. No files, names or SQL.
         .target(name: "MatchCore", dependencies: ["CBLAS"]),
         // Domain values, validation, taxonomy, CSV in and out, encoding to MatchCore matrices.
-        .target(name: "LaborModel", dependencies: ["MatchCore"]),
+        .target(name: "LaborModel", dependencies: ["MatchCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The registry (grows with the registry issue).
         .target(name: "LaborStore", dependencies: ["LaborModel", "MatchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The command-line tool.

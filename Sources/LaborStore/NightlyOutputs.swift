@@ -2,8 +2,8 @@ import Foundation
 import LaborModel
 import MatchCore
 
-/// The files of one nightly run: assignments.csv (the proposals), candidates_by_worker.csv and
-/// candidates_by_post.csv, calls.csv (the day's call list: phone numbers in full, owner-only) and summary.json.
+/// The files of one nightly run: assignments (the proposals), candidates_by_worker and candidates_by_post,
+/// calls (the day's call list: phone numbers in full, owner-only), each .csv or .xlsx, and summary.json.
 public struct NightlyOutputs {
     public let plan: Nightly.Plan
 
@@ -12,10 +12,13 @@ public struct NightlyOutputs {
     public func write(to dir: String, pres: Matcher.Presentation, seconds: [String: Double] = [:]) throws {
         let matcher = Matcher(rules: plan.rules)
         let report = PlacementReport(rules: plan.rules, workers: plan.pool, posts: plan.posts, outcome: plan.outcome)
-        try report.assignmentsCSV(pres).write(to: dir + "/assignments.csv", ownerOnly: pres.unmask)
-        try matcher.byWorkerCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres).write(to: dir + "/candidates_by_worker.csv", ownerOnly: pres.unmask)
-        try matcher.byPostCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres).write(to: dir + "/candidates_by_post.csv", ownerOnly: pres.unmask)
-        try callsCSV(english: pres.english).write(to: dir + "/calls.csv", ownerOnly: true)
+        let en = pres.english
+        try report.assignmentsCSV(pres).write(staffFile: dir + "/assignments", format: pres.format, sheetName: en ? "proposals" : "推荐方案", ownerOnly: pres.unmask)
+        try matcher.byWorkerCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
+            .write(staffFile: dir + "/candidates_by_worker", format: pres.format, sheetName: en ? "posts for each worker" : "推荐岗位", ownerOnly: pres.unmask)
+        try matcher.byPostCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
+            .write(staffFile: dir + "/candidates_by_post", format: pres.format, sheetName: en ? "workers for each post" : "推荐人才", ownerOnly: pres.unmask)
+        try callsCSV(english: en).write(staffFile: dir + "/calls", format: pres.format, sheetName: en ? "calls" : "今日电话", ownerOnly: true)
         try AtomicFile.write(try summary(seconds: seconds).json(), to: dir + "/summary.json")
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import LaborModel
+import MatchCore
 
 /// Exit codes (sysexits.h): the one place that picks them.
 enum Exit {
@@ -42,6 +43,11 @@ func exitCode(for error: Error) -> ExitCode {
         Console.err("labormatch: error: \(e)")
         return e.line == nil && e.message.hasSuffix("file is missing (缺少分类文件)") || e.message.hasPrefix("weights file is missing")
             ? Exit.noInput : Exit.dataError
+    case let e as AssignmentError:
+        Console.err("labormatch: error: \(e)")
+        if case .beyondSafeRange = e { return Exit.dataError }
+        if case .invalidEdge = e { return Exit.dataError }
+        return Exit.software
     case let e as OutputFolderError:
         Console.err("labormatch: error: \(e)")
         return Exit.cantCreate

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LaborModel
+import TestSupport
 
 /// Issue "safe files in and out", through the built binary as a user sees it.
 @Suite struct SafeFilesCommandTests {
@@ -141,5 +142,56 @@ import LaborModel
         let b = try CLI.run(["bench", "topq"])
         #expect(b.status == 64 && b.stderr.contains("did you mean 'topk'?"))
         #expect(try CLI.run(["help", "match"]).status == 0)
+    }
+}
+
+/// `--format xlsx`: real workbooks, read back with openpyxl.
+@Suite struct WorkbookCommandTests {
+    @Test func matchWritesWorkbooksWithTextIDsAndNumericScores() throws {
+        let dir = CLI.tempDir()
+        try SafeFilesCommandTests.postsCSV.write(toFile: dir + "/p.csv", atomically: false, encoding: .utf8)
+        let w = SafeFilesCommandTests.id(born: "1990-03-03")
+        try "身份证号,姓名,乡镇,求职意向\n\(w),\"=HYPERLINK(\"\"http://evil\"\")\",新州镇,普工\n"
+            .write(toFile: dir + "/w.csv", atomically: false, encoding: .utf8)
+        let r = try CLI.run(["match", "--workers", dir + "/w.csv", "--posts", dir + "/p.csv", "--out", dir + "/m",
+                             "--as-of", "2026-01-01", "--format", "xlsx", "--unmask"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("candidates_by_worker.xlsx") && r.stdout.contains("assignments.xlsx"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/m/candidates_by_worker.csv"))
+        let sheet = try SpreadsheetReader.read(dir + "/m/candidates_by_worker.xlsx")
+        #expect(sheet.title == "推荐岗位")
+        #expect(sheet.freeze == "A2")
+        #expect(sheet.bold.allSatisfy { $0 } && sheet.bold.count == 8)
+        #expect(sheet.rows[0].map(\.value) == ["身份证号", "姓名", "排名", "岗位编号", "企业名称", "工作地点", "匹配分", "推荐理由"])
+        let first = sheet.rows[1]
+        #expect(first[0] == SpreadsheetReader.Cell(value: w, type: "s", format: "@")) // 18 digits, text, every digit kept
+        #expect(first[1].value == "=HYPERLINK(\"http://evil\")" && first[1].type == "s") // text, never a formula
+        #expect(first[2].type == "n" && first[2].value == "1")
+        #expect(first[3].type == "s")
+        #expect(first[6].type == "n" && Double(first[6].value ?? "") != nil)
+        #expect((sheet.widths["A"] ?? 0) >= 18 && (sheet.widths["H"] ?? 0) > (sheet.widths["C"] ?? 0))
+        let a = try SpreadsheetReader.read(dir + "/m/assignments.xlsx")
+        #expect(a.rows.count == 2 && a.rows[1][0].value == w && a.rows[1][5].type == "n")
+        // The employer named like a formula stays text in the by-post list too.
+        let p = try SpreadsheetReader.read(dir + "/m/candidates_by_post.xlsx")
+        #expect(p.rows.dropFirst().allSatisfy { $0[0].type == "s" && $0[2].value == w })
+    }
+
+    @Test func nightlyWritesTheCallListAsAWorkbookWithPhonesAsText() throws {
+        let dir = CLI.tempDir()
+        let r = try CLI.run(["nightly", "--bootstrap", "sample", "--as-of", "2026-01-15", "--out", "runs", "--format", "xlsx", "--calls", "30"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let calls = try SpreadsheetReader.read(dir + "/runs/latest/calls.xlsx")
+        #expect(calls.rows.count == 31)
+        #expect(calls.rows[0].map(\.value) == ["身份证号", "姓名", "乡镇", "联系电话", "原因"])
+        for row in calls.rows.dropFirst() {
+            #expect(row[0].type == "s" && row[0].value?.count == 18)
+            if let phone = row[3].value { #expect(row[3].type == "s" && phone.count == 11) }
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/runs/latest/calls.xlsx")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        for f in ["assignments.xlsx", "candidates_by_worker.xlsx", "candidates_by_post.xlsx"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/runs/latest/" + f), "\(f)")
+        }
     }
 }

@@ -133,3 +133,23 @@ import MatchCore
                 || n.assignment.objective == o.assignment.objective)
     }
 }
+
+@Suite struct PlacementIntegerSafetyTests {
+    /// The poor-share bisection's strict-priority bonus on weights near the limit: refused, never a trap.
+    @Test func bisectionNearTheLimitIsRefusedWithAClearError() throws {
+        let top = AssignmentProblem.maxWeight
+        let g = try AssignmentProblem(workers: 3, capacity: [1, 1], edges: [(0, 0, top), (1, 0, top - 1), (1, 1, top - 1), (2, 1, top)])
+        var o = Placement.Options()
+        o.poorShare = 1
+        #expect {
+            try Placement.solve(g, poor: [false, true, false], options: o, network: nil)
+        } throws: { e in
+            guard case AssignmentError.beyondSafeRange = e else { return false }
+            return true
+        }
+        // Weights well inside the range take the same path and reach the share.
+        let small = try AssignmentProblem(workers: 3, capacity: [1, 1], edges: [(0, 0, 9), (1, 0, 8), (1, 1, 8), (2, 1, 9)])
+        let r = try Placement.solve(small, poor: [false, true, false], options: o, network: nil)
+        #expect(r.placedPoor == 1 && !r.targetReached && r.poorShare == 0.5)
+    }
+}

@@ -190,3 +190,50 @@ func bruteForceQuotas(_ p: AssignmentProblem, _ q: QuotaNetwork) -> Int64? {
         #expect(solved > 100 && infeasible > 10)
     }
 }
+
+/// Weights near the limit are solved and certified exactly; beyond it the instance is refused, never a trap.
+@Suite struct IntegerSafetyTests {
+    let top = AssignmentProblem.maxWeight
+
+    @Test func weightsAtTheLimitSolveExactlyWithACertificate() throws {
+        var g = SplitMix64(seed: 99)
+        for round in 0..<50 {
+            var edges: [(worker: Int, post: Int, weight: Int64)] = []
+            for i in 0..<5 { for j in 0..<3 where g.chance(0.7) { edges.append((i, j, top - Int64(g.below(4)))) } }
+            let p = try AssignmentProblem(workers: 5, capacity: [1, 2, 1], edges: edges)
+            let exact = AuctionAssigner.solve(p)
+            #expect(exact.objective == bruteForce(p), "round \(round)")
+            let proven = try #require(DualCertificate.withDuals(p, exact))
+            #expect(DualCertificate.verify(p, proven) == nil)
+        }
+    }
+
+    @Test func beyondTheSafeRangeIsRefusedWithAClearError() throws {
+        #expect(throws: AssignmentError.beyondSafeRange(largest: top + 1, total: top + 1, workers: 1)) {
+            try AssignmentProblem(workers: 1, capacity: [1], edges: [(0, 0, top + 1)])
+        }
+        // The auction scales weights by workers + 1: 2^40 × (2^21 + 1) is past 2^60.
+        let many = 1 << 21
+        #expect(throws: AssignmentError.beyondSafeRange(largest: top, total: top, workers: many)) {
+            try AssignmentProblem(workers: many, capacity: [1], edges: [(0, 0, top)])
+        }
+        do {
+            _ = try AssignmentProblem(workers: 1, capacity: [1], edges: [(0, 0, top + 1)])
+        } catch {
+            #expect("\(error)".contains("safe range") && "\(error)".contains("权重超出安全范围"))
+        }
+        // Just inside: 2^40 × (2^20 − 1 + 1) = 2^60.
+        _ = try AssignmentProblem(workers: (1 << 20) - 1, capacity: [1], edges: [(0, 0, top)])
+    }
+
+    @Test func aForgedHugeDualIsRejectedNotTrapped() throws {
+        let p = try AssignmentProblem(workers: 2, capacity: [Int(Int32.max), 1], edges: [(0, 0, top), (1, 1, top)])
+        var a = try #require(DualCertificate.withDuals(p, AuctionAssigner.solve(p)))
+        #expect(DualCertificate.verify(p, a) == nil)
+        a.postPrice![1] = Int64.max / 2
+        a.workerProfit![0] = Int64.max / 2
+        #expect(DualCertificate.verify(p, a) != nil)
+        a.postPrice![0] = Int64.max // capacity 2^31 − 1 × Int64.max: 128-bit sums
+        #expect(DualCertificate.verify(p, a) != nil)
+    }
+}

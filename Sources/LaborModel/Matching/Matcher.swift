@@ -64,9 +64,12 @@ public struct Matcher: Sendable {
     public struct Presentation: Sendable {
         public var english = false
         public var unmask = false
-        public init(english: Bool = false, unmask: Bool = false) {
+        /// CSV or .xlsx for the files staff open (candidates, assignments, calls).
+        public var format = StaffFileFormat.csv
+        public init(english: Bool = false, unmask: Bool = false, format: StaffFileFormat = .csv) {
             self.english = english
             self.unmask = unmask
+            self.format = format
         }
         func id(_ s: String) -> String { unmask ? s : Masking.idNumber(s) }
     }

@@ -43,7 +43,9 @@ public struct Placement: Sendable {
         edges.reserveCapacity(g.edgeCount)
         for i in 0..<g.workers {
             for e in g.workerStart[i]..<g.workerStart[i + 1] {
-                edges.append((i, Int(g.workerPost[e]), g.workerWeight[e] + (poor[i] ? bonus : 0)))
+                // Checked: an overflowing sum becomes Int64.max, which the problem refuses as beyond the safe range.
+                let (w, overflow) = g.workerWeight[e].addingReportingOverflow(poor[i] ? bonus : 0)
+                edges.append((i, Int(g.workerPost[e]), overflow ? .max : w))
             }
         }
         return try AssignmentProblem(workers: g.workers, capacity: g.capacity.map(Int.init), edges: edges)
@@ -111,7 +113,9 @@ public struct Placement: Sendable {
             // A bonus above n × the largest weight gives poor households strict priority: if that cannot reach
             // the target, nothing can, and that solution is kept and reported.
             var lo: Int64 = 0
-            var hi: Int64 = Int64(max(1, g.workers)) * max(1, g.workerWeight.max() ?? 1) + 1
+            // Safe: the problem's range check keeps (largest weight) × (workers + 1) ≤ 2^60.
+            let (strict, overflow) = Int64(max(1, g.workers)).multipliedReportingOverflow(by: max(1, g.workerWeight.max() ?? 1))
+            var hi: Int64 = overflow ? AssignmentProblem.safeLimit : strict + 1
             var hiRun = try run(hi)
             steps += 1
             if share(hiRun.1) < target {

@@ -29,12 +29,16 @@ public struct AssignmentProblem: Sendable {
         for (j, c) in capacity.enumerated() where c < 0 || c > Int(Int32.max) {
             throw AssignmentError.invalidCapacity(post: j, capacity: c)
         }
+        var total: Int64 = 0, largest: Int64 = 0
         for (e, x) in edges.enumerated() {
-            guard (0..<workers).contains(x.worker), (0..<posts).contains(x.post), x.weight >= 0,
-                  x.weight <= AssignmentProblem.maxWeight else {
+            guard (0..<workers).contains(x.worker), (0..<posts).contains(x.post), x.weight >= 0 else {
                 throw AssignmentError.invalidEdge(index: e, worker: x.worker, post: x.post, weight: x.weight)
             }
+            largest = max(largest, x.weight)
+            let (sum, overflow) = total.addingReportingOverflow(x.weight)
+            total = overflow ? .max : sum
         }
+        try AssignmentProblem.checkSafeRange(largest: largest, total: total, workers: workers)
         // Counting sort by (worker, post), then drop repeats keeping the largest weight.
         var sorted = edges
         sorted.sort { ($0.worker, $0.post, $1.weight) < ($1.worker, $1.post, $0.weight) }
@@ -77,6 +81,17 @@ public struct AssignmentProblem: Sendable {
 
     /// Weights are at most 2^40, so that weight × (workers + 1) stays far inside Int64 for the auction.
     public static let maxWeight: Int64 = 1 << 40
+    /// The auction scales weights by workers + 1 and the certificate's shortest paths start from twice the total
+    /// weight: both must stay at or below 2^60 (prices and potentials then stay below Int64's 2^63).
+    public static let safeLimit: Int64 = 1 << 60
+
+    /// Refuses, with a clear error rather than a trap later, an instance whose arithmetic could overflow.
+    public static func checkSafeRange(largest: Int64, total: Int64, workers: Int) throws {
+        let (scaled, overflow) = largest.multipliedReportingOverflow(by: Int64(workers) + 1)
+        guard largest <= maxWeight, !overflow, scaled <= safeLimit, total <= safeLimit / 2 else {
+            throw AssignmentError.beyondSafeRange(largest: largest, total: total, workers: workers)
+        }
+    }
 
     /// The weight of edge (i, j), or nil when there is no such edge.
     public func weight(worker i: Int, post j: Int) -> Int64? {
@@ -118,6 +133,7 @@ public enum AssignmentError: Error, Equatable, CustomStringConvertible {
     case infeasibleMinimum(group: Int, minimum: Int, reached: Int)
     case crossingCapFamilies(String, String)
     case notOptimal(String)
+    case beyondSafeRange(largest: Int64, total: Int64, workers: Int)
 
     public var description: String {
         switch self {
@@ -127,6 +143,10 @@ public enum AssignmentError: Error, Equatable, CustomStringConvertible {
         case let .infeasibleMinimum(g, m, r): return "the minimum of group \(g) is \(m) but at most \(r) can be placed (short by \(m - r))"
         case let .crossingCapFamilies(a, b): return "caps on \(a) and on \(b) cross, which is not a flow network"
         case let .notOptimal(why): return "the solution failed its optimality check: \(why)"
+        case let .beyondSafeRange(largest, total, workers):
+            return "the weights are beyond the safe range (权重超出安全范围): the largest weight \(largest) must be at most 2^40 and, "
+                + "times workers + 1 (\(workers + 1)), at most 2^60; the total of all weights \(total == .max ? "overflows" : String(total)) "
+                + "must be at most 2^59; scale the weights down or split the instance"
         }
     }
 }

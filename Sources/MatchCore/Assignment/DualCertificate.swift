@@ -98,38 +98,40 @@ public enum DualCertificate {
         return out
     }
 
-    /// Checks primal feasibility, dual feasibility and complementary slackness.
+    /// Checks primal feasibility, dual feasibility and complementary slackness. Sums and reduced costs are
+    /// computed in 128 bits, so that duals from anywhere (a file, a forged certificate) cannot overflow.
     /// - Returns: nil when the assignment is proven optimal, else what failed.
     public static func verify(_ p: AssignmentProblem, _ a: Assignment) -> String? {
         let n = p.workers, m = p.posts
         guard a.postOf.count == n else { return "one post per worker expected" }
         var load = [Int32](repeating: 0, count: m)
-        var objective: Int64 = 0
+        var objective: Int128 = 0
         for i in 0..<n where a.postOf[i] >= 0 {
             let j = Int(a.postOf[i])
             guard j < m, let w = p.weight(worker: i, post: j) else { return "worker \(i) is placed on post \(j) without an edge" }
             load[j] += 1
-            objective += w
+            objective += Int128(w)
         }
         for j in 0..<m where load[j] > p.capacity[j] { return "post \(j) holds \(load[j]) but has \(p.capacity[j]) openings" }
-        guard objective == a.objective else { return "objective \(a.objective) but the placed edges weigh \(objective)" }
+        guard objective == Int128(a.objective) else { return "objective \(a.objective) but the placed edges weigh \(objective)" }
         guard let pi = a.workerProfit, let u = a.postPrice, pi.count == n, u.count == m else { return "no dual prices" }
-        var dual: Int64 = 0
+        var dual: Int128 = 0
         for i in 0..<n {
             guard pi[i] >= 0 else { return "worker \(i) has a negative profit" }
             if pi[i] > 0 && a.postOf[i] < 0 { return "worker \(i) has a positive profit but is not placed" }
-            dual += pi[i]
+            dual += Int128(pi[i])
         }
         for j in 0..<m {
             guard u[j] >= 0 else { return "post \(j) has a negative price" }
             if u[j] > 0 && load[j] < p.capacity[j] { return "post \(j) has a positive price but room left" }
-            dual += Int64(p.capacity[j]) * u[j]
+            dual += Int128(p.capacity[j]) * Int128(u[j])
         }
         for i in 0..<n {
             for e in p.workerStart[i]..<p.workerStart[i + 1] {
-                let j = Int(p.workerPost[e]), w = p.workerWeight[e]
-                if pi[i] + u[j] < w { return "edge (\(i), \(j)) has reduced cost \(pi[i] + u[j] - w) < 0" }
-                if a.postOf[i] == Int32(j) && pi[i] + u[j] != w { return "assigned edge (\(i), \(j)) is not tight" }
+                let j = Int(p.workerPost[e]), w = Int128(p.workerWeight[e])
+                let reduced = Int128(pi[i]) + Int128(u[j]) - w
+                if reduced < 0 { return "edge (\(i), \(j)) has reduced cost \(reduced) < 0" }
+                if a.postOf[i] == Int32(j) && reduced != 0 { return "assigned edge (\(i), \(j)) is not tight" }
             }
         }
         guard dual == objective else { return "dual \(dual) differs from primal \(objective)" }

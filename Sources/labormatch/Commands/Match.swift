@@ -32,6 +32,8 @@ extension LaborMatch {
 
         @OptionGroup(title: "Placement") var placement: PlacementOptions
 
+        @OptionGroup var staff: StaffFormatOption
+
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
@@ -53,15 +55,17 @@ extension LaborMatch {
                                                 progress: progress.callback)
                 progress.finish()
                 let solve = clock.lap()
-                let pres = Matcher.Presentation(english: global.english, unmask: global.unmask)
+                let pres = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
                 let byWorker = matcher.byWorkerCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
-                try byWorker.write(to: out + "/candidates_by_worker.csv", ownerOnly: global.unmask)
+                let workerFile = try byWorker.write(staffFile: out + "/candidates_by_worker", format: staff.format,
+                                                    sheetName: global.english ? "posts for each worker" : "推荐岗位", ownerOnly: global.unmask)
                 let byPost = matcher.byPostCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
-                try byPost.write(to: out + "/candidates_by_post.csv", ownerOnly: global.unmask)
+                let postFile = try byPost.write(staffFile: out + "/candidates_by_post", format: staff.format,
+                                                sheetName: global.english ? "workers for each post" : "推荐人才", ownerOnly: global.unmask)
                 var write = clock.lap()
                 let noPost = (0..<loaded.workers.count).filter { result.byWorker.count(of: $0) == 0 }.count
                 Console.out("matched \(loaded.workers.count) workers × \(loaded.posts.count) posts (top \(topK)); \(noPost) workers have no eligible post")
-                Console.out("wrote \(out)/candidates_by_worker.csv and \(out)/candidates_by_post.csv")
+                Console.out("wrote \(workerFile) and \(postFile)")
                 guard placement.assign != .none else {
                     Console.err(String(format: "seconds: read %.2f, score %.2f, write %.2f", read, solve, write))
                     return
@@ -79,7 +83,7 @@ extension LaborMatch {
                                                     "write": write],
                                           inputs: inputs, topK: topK, asOf: loaded.date.description)
                 try AtomicFile.write(try summary.json(), to: out + "/summary.json")
-                run.printSummary(summary, out: out)
+                run.printSummary(summary, out: out, format: staff.format)
                 Console.err(String(format: "seconds: read %.2f, score %.2f, solve %.2f, write %.2f", read, solve, solveSeconds, write))
             }
         }

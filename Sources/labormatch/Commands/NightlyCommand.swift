@@ -46,6 +46,8 @@ extension LaborMatch {
         @Option(help: "When the registry does not exist yet: create it from the bundled sample (sample) or a generated 50,000-person county (large).")
         var bootstrap: Bootstrap?
 
+        @OptionGroup var staff: StaffFormatOption
+
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
@@ -81,7 +83,7 @@ extension LaborMatch {
                 // Files first, into runs/<id>.partial, then renamed; the database after; `latest` last.
                 let dirs = RunDirectory(root: out)
                 let dir = try dirs.begin(runID: runID)
-                let pres = Matcher.Presentation(english: global.english, unmask: global.unmask)
+                let pres = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
                 let outputs = NightlyOutputs(plan: plan)
                 try outputs.write(to: dir, pres: pres, seconds: ["setup": setup, "plan": planSeconds])
                 pause("after-outputs")

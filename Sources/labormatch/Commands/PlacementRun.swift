@@ -32,6 +32,8 @@ struct PlacementRun {
         }
         do {
             outcome = try Placement.solve(graph, poor: loaded.workers.map(\.poorHousehold), options: options.options, network: network)
+        } catch let e as AssignmentError where { if case .beyondSafeRange = e { true } else { false } }() {
+            throw e // exit 65, said by exitCode(for:)
         } catch AssignmentError.infeasibleMinimum(let g, let minimum, let reached) {
             Console.err("labormatch: error: quota --township-min \(taxonomy.townships[g].name)=\(minimum) cannot be met: at most \(reached) of its workers can be placed (short by \(minimum - reached)) (最低名额无法满足)")
             throw Exit.dataError
@@ -49,7 +51,7 @@ struct PlacementRun {
     }
 
     func write(to out: String, pres: Matcher.Presentation) throws {
-        try report.assignmentsCSV(pres).write(to: out + "/assignments.csv", ownerOnly: pres.unmask)
+        try report.assignmentsCSV(pres).write(staffFile: out + "/assignments", format: pres.format, sheetName: pres.english ? "assignments" : "安置方案", ownerOnly: pres.unmask)
         // The audit graph keeps ids as read: it is the input of `labormatch assign` and the peer scripts.
         try report.graphCSV(english: pres.english).write(to: out + "/graph.csv", ownerOnly: true)
         try report.capacitiesCSV(english: pres.english).write(to: out + "/capacities.csv")
@@ -78,12 +80,12 @@ struct PlacementRun {
             verified: outcome.verified, topK: topK, seconds: seconds, inputs: inputs, quotas: q.isEmpty ? nil : q)
     }
 
-    func printSummary(_ s: RunSummary, out: String) {
+    func printSummary(_ s: RunSummary, out: String, format: StaffFileFormat) {
         Console.out("placed \(s.placed) of \(s.workers) workers on \(s.openings) openings (\(s.placedPoor) poor households, \(String(format: "%.1f", s.poorShare * 100))%); objective \(s.objective)" + (s.greedyObjective.map { ", greedy \($0)" } ?? ""))
         if options.poorShare != nil || options.poorBonus > 0 {
             Console.out("poor-household bonus \(s.poorBonus): share \(String(format: "%.1f", s.poorShare * 100))%, cost \(s.priorityCost) in total weight (\(Matcher.display(Float(s.priorityCost))) score)")
         }
         if let v = s.verified { Console.out("optimality certificate: \(v ? "verified" : "FAILED")") }
-        Console.out("wrote \(out)/assignments.csv, summary.json, graph.csv, capacities.csv, post_duals.csv, destination_duals.csv")
+        Console.out("wrote \(out)/assignments.\(format.fileExtension), summary.json, graph.csv, capacities.csv, post_duals.csv, destination_duals.csv")
     }
 }

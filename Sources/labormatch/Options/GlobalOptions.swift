@@ -34,6 +34,14 @@ struct GlobalOptions: ParsableArguments {
     func showPhone(_ p: String) -> String { unmask ? p : Masking.phone(p) }
 }
 
+extension StaffFileFormat: ExpressibleByArgument {}
+
+/// `--format csv|xlsx` for the files staff open.
+struct StaffFormatOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Files staff open (candidates, assignments, calls): csv (UTF-8, opens anywhere) or xlsx (Excel workbooks: ID and phone numbers stay text, scores are numbers).", valueName: "csv|xlsx"))
+    var format: StaffFileFormat = .csv
+}
+
 /// Parses `--as-of` values.
 struct AsOfDate: ExpressibleByArgument {
     var date: CivilDate
