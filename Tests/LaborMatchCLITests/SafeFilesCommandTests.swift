@@ -52,6 +52,18 @@ import TestSupport
         #expect(!r.stderr.contains("gb18030"))
     }
 
+    @Test func aNulByteAndExtraCellsRejectTheirRowsNamingTheColumn() throws {
+        let dir = CLI.tempDir()
+        try write("身份证号,姓名,乡镇\n360426199101010071,黄\u{0}燕红,新州镇\n11010219840406970X,乙,德峨镇,多余\n440524198801010011,丙,沙梨乡\n", dir + "/w.csv")
+        let r = try CLI.run(["check", "workers", dir + "/w.csv", "--as-of", "2026-01-01"])
+        #expect(r.status == 65)
+        #expect(r.stdout == "read 3, accepted 1, rejected 2\n")
+        #expect(r.stderr.contains("w.csv:2: 姓名 name '黄\\x00燕红': 含控制字符 0x00"))
+        #expect(r.stderr.contains("w.csv:3: 第 4 列起 / from column 4 '多余': 多出的单元格"))
+        let rejects = try CSVTable.read(path: dir + "/w.csv.rejects.csv")
+        #expect(rejects.records.map { $0.fields[0] } == ["2", "3"])
+    }
+
     @Test func excelUnicodeTextIsRead() throws {
         let dir = CLI.tempDir()
         let text = "身份证号\t姓名\t乡镇\r\n360426199101010071\t甲\t新州镇\r\n11010219840406970X\t乙\t德峨镇\r\n"
