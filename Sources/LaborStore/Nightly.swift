@@ -49,12 +49,15 @@ public enum Nightly {
         public var newProposals = 0
         public var changedProposals = 0
         public var keptProposals = 0
+        /// Last run's proposals with none tonight (placed, no longer free, or no longer feasible).
+        public var withdrawnProposals = 0
         public var calls = 0
 
         enum CodingKeys: String, CodingKey {
             case confirmed, suspected, lost, pool, proposals, calls
             case jobChanges = "job_changes", openPosts = "open_posts", openCapacity = "open_capacity"
             case newProposals = "new_proposals", changedProposals = "changed_proposals", keptProposals = "kept_proposals"
+            case withdrawnProposals = "withdrawn_proposals"
         }
     }
 
@@ -192,7 +195,16 @@ public enum Nightly {
         let graph = try Placement.graph(result, workers: pool.count, capacities: capacity)
         var placementOptions = Placement.Options()
         placementOptions.verify = true
-        let outcome = try Placement.solve(graph, poor: pool.map(\.poorHousehold), options: placementOptions, network: nil)
+        // Last night's proposals: kept among equally good assignments (see Placement.solve(keeping:)).
+        var previous: [String: String] = [:]
+        if let last = try String.fetchOne(db, sql: "SELECT id FROM run ORDER BY started DESC, id DESC LIMIT 1") {
+            for r in try Row.fetchAll(db, sql: "SELECT id_number, post_id FROM proposal WHERE run_id = ?", arguments: [last]) {
+                previous[r["id_number"]] = r["post_id"]
+            }
+        }
+        let postIndex = Dictionary(uniqueKeysWithValues: posts.enumerated().map { ($1.postID, $0) })
+        let keep = pool.enumerated().compactMap { i, w in previous[w.workerID].flatMap { postIndex[$0] }.map { (worker: i, post: $0) } }
+        let outcome = try Placement.solve(graph, poor: pool.map(\.poorHousehold), options: placementOptions, keeping: keep).outcome
         var proposals: [(worker: String, post: String, score: Double)] = []
         for (i, w) in pool.enumerated() where outcome.assignment.postOf[i] >= 0 {
             let j = Int(outcome.assignment.postOf[i])
@@ -200,12 +212,8 @@ public enum Nightly {
         }
         counts.proposals = proposals.count
         // 5. What changed since the previous run.
-        var previous: [String: String] = [:]
-        if let last = try String.fetchOne(db, sql: "SELECT id FROM run ORDER BY started DESC, id DESC LIMIT 1") {
-            for r in try Row.fetchAll(db, sql: "SELECT id_number, post_id FROM proposal WHERE run_id = ?", arguments: [last]) {
-                previous[r["id_number"]] = r["post_id"]
-            }
-        }
+        let proposed = Set(proposals.map(\.worker))
+        counts.withdrawnProposals = previous.keys.filter { !proposed.contains($0) }.count
         var newOrChanged = Set<String>()
         for p in proposals {
             switch previous[p.worker] {

@@ -35,6 +35,8 @@ public struct NightlyOutputs {
         public var reconciledMonth: String?
         public var notes: [String]
         public var counts: Nightly.Counts
+        /// What changed since the previous run, for the people who act on it.
+        public var changes: Changes
         public var objective: Int64
         public var greedyObjective: Int64?
         public var placedPoor: Int
@@ -42,7 +44,7 @@ public struct NightlyOutputs {
         public var seconds: [String: Double]
 
         enum CodingKeys: String, CodingKey {
-            case notes, counts, objective, verified, seconds
+            case notes, counts, changes, objective, verified, seconds
             case runID = "run_id", asOf = "as_of", reconciledMonth = "reconciled_month"
             case greedyObjective = "greedy_objective", placedPoor = "placed_poor"
         }
@@ -50,9 +52,27 @@ public struct NightlyOutputs {
         public func json() throws -> Data { try JSONOutput.encode(self) }
     }
 
+    public struct Changes: Codable, Sendable, Equatable {
+        public var new: Int
+        public var changed: Int
+        public var kept: Int
+        public var withdrawn: Int
+        public var confirmed: Int
+        public var jobChanges: Int
+        public var suspectedLosses: Int
+
+        enum CodingKeys: String, CodingKey {
+            case new, changed, kept, withdrawn, confirmed
+            case jobChanges = "job_changes", suspectedLosses = "suspected_losses"
+        }
+    }
+
     public func summary(seconds: [String: Double]) -> Summary {
-        Summary(runID: plan.runID, asOf: plan.options.asOf.description, reconciledMonth: plan.reconciledMonth?.description,
-                notes: plan.notes, counts: plan.counts, objective: plan.outcome.assignment.objective,
+        let c = plan.counts
+        let changes = Changes(new: c.newProposals, changed: c.changedProposals, kept: c.keptProposals, withdrawn: c.withdrawnProposals,
+                              confirmed: c.confirmed, jobChanges: c.jobChanges, suspectedLosses: c.suspected)
+        return Summary(runID: plan.runID, asOf: plan.options.asOf.description, reconciledMonth: plan.reconciledMonth?.description,
+                notes: plan.notes, counts: plan.counts, changes: changes, objective: plan.outcome.assignment.objective,
                 greedyObjective: plan.outcome.greedyObjective, placedPoor: plan.outcome.placedPoor,
                 verified: plan.outcome.verified, seconds: seconds)
     }

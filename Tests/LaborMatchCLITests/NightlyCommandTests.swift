@@ -38,6 +38,12 @@ import Testing
         let second = try CLI.run(["nightly", "--as-of", "2026-01-16", "--out", "runs", "--calls", "50"], cwd: dir)
         #expect(second.status == 0)
         #expect(second.stdout.contains("since the previous run: 0 new, 0 changed,"))
+        // summary.json says what changed: nothing among the proposals, every one kept.
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/runs/latest/summary.json"))) as! [String: Any]
+        let changes = try #require(summary["changes"] as? [String: Int])
+        #expect(changes["new"] == 0 && changes["changed"] == 0 && changes["withdrawn"] == 0)
+        #expect((changes["kept"] ?? 0) > 500 && changes["kept"] == (summary["counts"] as? [String: Int])?["proposals"])
+        #expect(Set(changes.keys) == ["new", "changed", "kept", "withdrawn", "confirmed", "job_changes", "suspected_losses"])
         #expect(second.stdout.contains("calls for today: 50"))
         #expect(try latest(dir) != first)
         #expect(try runCount(dir) == 2)

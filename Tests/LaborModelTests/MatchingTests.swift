@@ -52,14 +52,16 @@ import MatchCore
         let floor = Int(Self.weights.floor * Double(ScoringWeights.quantization))
         var score = [[Int]](repeating: [], count: ws.count)
         for i in ws.indices { score[i] = ps.map { reference.quantized(ws[i], $0) } }
+        // Ties by identity: the tie codes of the ids.
+        let codes = TieCodes(workerIDs: ws.map(\.workerID), postIDs: ps.map(\.postID))
         for i in ws.indices {
             let want = ps.indices.filter { score[i][$0] > floor }
-                .sorted { TieOrder.before(owner: i, Float(score[i][$0]), Int32($0), Float(score[i][$1]), Int32($1)) }.prefix(k)
+                .sorted { TieOrder.before(owner: codes.workers[i], Float(score[i][$0]), codes.posts[$0], Float(score[i][$1]), codes.posts[$1]) }.prefix(k)
             #expect(got.byWorker.candidates(of: i).map(\.id) == Array(want), "worker \(i)")
         }
         for j in ps.indices {
             let want = ws.indices.filter { score[$0][j] > floor }
-                .sorted { TieOrder.before(owner: j, Float(score[$0][j]), Int32($0), Float(score[$1][j]), Int32($1)) }.prefix(k)
+                .sorted { TieOrder.before(owner: codes.posts[j], Float(score[$0][j]), codes.workers[$0], Float(score[$1][j]), codes.workers[$1]) }.prefix(k)
             #expect(got.byPost!.candidates(of: j).map(\.id) == Array(want), "post \(j)")
         }
     }

@@ -153,3 +153,37 @@ import MatchCore
         #expect(r.placedPoor == 1 && !r.targetReached && r.poorShare == 0.5)
     }
 }
+
+@Suite struct KeepingProposalsTests {
+    /// Among equally good assignments the kept pairs win; a kept pair that costs real score does not.
+    @Test func keptPairsWinTiesAndOnlyTies() throws {
+        let g = try AssignmentProblem(workers: 3, capacity: [1, 1, 1], edges: [
+            (0, 0, 5), (0, 1, 5), (1, 0, 5), (1, 1, 5), (2, 2, 4), (2, 1, 4),
+        ])
+        var o = Placement.Options()
+        o.verify = true
+        for keep in [[(0, 1), (1, 0)], [(0, 0), (1, 1)]] {
+            let (r, kept) = try Placement.solve(g, poor: [false, false, false], options: o, keeping: keep.map { (worker: $0.0, post: $0.1) })
+            #expect(r.assignment.objective == 14 && kept == 2)
+            for (i, j) in keep { #expect(r.assignment.postOf[i] == Int32(j)) }
+            #expect(r.verified == true && DualCertificate.verify(g, r.assignment) == nil)
+        }
+        // Keeping (2, 1) would push a 5-edge out: the optimum (14) wins over the kept pair.
+        let (r, kept) = try Placement.solve(g, poor: [false, false, false], options: o, keeping: [(worker: 2, post: 1)])
+        #expect(r.assignment.objective == 14 && kept == 0 && r.assignment.postOf[2] == 2)
+    }
+
+    /// The sample solved twice: the second time, keeping the first's pairs, nothing moves; with a different
+    /// first solution to keep (another optimum), that one is kept.
+    @Test func aSecondSolveKeepsEveryPair() throws {
+        let poor = PlacementTests.workers.map(\.poorHousehold)
+        var o = Placement.Options()
+        o.verify = true
+        let first = try Placement.solve(PlacementTests.graph, poor: poor, options: o, network: nil)
+        let pairs = first.assignment.postOf.enumerated().filter { $0.element >= 0 }.map { (worker: $0.offset, post: Int($0.element)) }
+        let (second, kept) = try Placement.solve(PlacementTests.graph, poor: poor, options: o, keeping: pairs)
+        #expect(kept == pairs.count)
+        #expect(second.assignment.postOf == first.assignment.postOf)
+        #expect(second.assignment.objective == first.assignment.objective)
+    }
+}

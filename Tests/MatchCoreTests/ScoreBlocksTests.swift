@@ -45,11 +45,11 @@ import Testing
         cfg.tileColumns = 16
         let r = ScoreBlocks.topK(workers: w, posts: p, configuration: cfg)
         for i in 0..<4 {
-            let want = (0..<5).sorted { TieOrder.rank(owner: i, candidate: Int32($0)) < TieOrder.rank(owner: i, candidate: Int32($1)) }
+            let want = (0..<5).sorted { TieOrder.rank(owner: UInt32(i), candidate: UInt32($0)) < TieOrder.rank(owner: UInt32(i), candidate: UInt32($1)) }
             #expect(r.byWorker.candidates(of: i).map(\.id) == Array(want.prefix(2)))
         }
         for j in 0..<5 {
-            let want = (0..<4).sorted { TieOrder.rank(owner: j, candidate: Int32($0)) < TieOrder.rank(owner: j, candidate: Int32($1)) }
+            let want = (0..<4).sorted { TieOrder.rank(owner: UInt32(j), candidate: UInt32($0)) < TieOrder.rank(owner: UInt32(j), candidate: UInt32($1)) }
             #expect(r.byPost!.candidates(of: j).map(\.id) == Array(want.prefix(3)))
         }
         // Different lists break the same tie differently, so equal workers do not all get the same posts.
@@ -81,13 +81,59 @@ import Testing
 
 @Suite struct TieOrderTests {
     @Test func isABijectionPerOwner() {
-        for owner in [0, 1, 77, 123_456] {
+        for owner: UInt32 in [0, 1, 77, 123_456, 0xFFFF_FFFF] {
             var seen = Set<UInt32>()
-            for c in Int32(0)..<5000 {
-                let r = TieOrder.rank(owner: owner, candidate: c)
+            let salt = TieOrder.salt(owner)
+            for c in UInt32(0)..<5000 {
+                let r = TieOrder.rank(owner: owner, candidate: c &* 2_654_435_761)
                 #expect(seen.insert(r).inserted)
-                #expect(TieOrder.candidate(owner: owner, rank: r) == c)
+                #expect(TieOrder.candidate(salt: salt, rank: r) == c &* 2_654_435_761)
             }
         }
+    }
+
+    @Test func codesAreUniqueAndDependOnlyOnTheIDs() {
+        let ids = (0..<20_000).map { "P\($0)" }
+        let codes = TieCodes(workerIDs: ids, postIDs: [])
+        #expect(Set(codes.workers).count == ids.count)
+        // Shuffled: each id keeps its code.
+        var g = SplitMix64(seed: 5)
+        var shuffled = ids
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, g.below(i + 1)) }
+        let again = TieCodes(workerIDs: shuffled, postIDs: [])
+        let byID = Dictionary(uniqueKeysWithValues: zip(ids, codes.workers))
+        #expect(zip(shuffled, again.workers).allSatisfy { byID[$0.0] == $0.1 })
+        // A clash (the same code twice) is resolved deterministically, by id.
+        let clash = TieCodes.unique(["b", "a", "a2"]).count
+        #expect(clash == 3)
+    }
+
+    /// The same matrices with ids, rows shuffled: every list holds the same candidates (by id) in the same order.
+    @Test func identityCodesMakeResultsIndependentOfRowOrder() {
+        var g = SplitMix64(seed: 8)
+        let n = 120, m = 90, d = 3
+        let w = (0..<(n * d)).map { _ in Float(g.below(3)) }, p = (0..<(m * d)).map { _ in Float(g.below(3)) }
+        let wid = (0..<n).map { "W\($0 * 7919 % 1000)" }, pid = (0..<m).map { "P\($0)" }
+        func run(_ wOrder: [Int], _ pOrder: [Int]) -> ([[String]], [[String]]) {
+            let wm = FeatureMatrix(rows: n, columns: d, values: wOrder.flatMap { w[($0 * d)..<($0 * d + d)] })
+            let pm = FeatureMatrix(rows: m, columns: d, values: pOrder.flatMap { p[($0 * d)..<($0 * d + d)] })
+            let codes = TieCodes(workerIDs: wOrder.map { wid[$0] }, postIDs: pOrder.map { pid[$0] })
+            var cfg = ScoringConfiguration(k: 7, postK: 5, threads: 2)
+            cfg.chunkRows = 16
+            cfg.tileColumns = 32
+            let r = ScoreBlocks.topK(workers: wm, posts: pm, codes: codes, configuration: cfg)
+            let ref = ReferenceTopK.topK(workers: wm, posts: pm, codes: codes, k: 7, postK: 5)
+            #expect(r.byWorker == ref.byWorker && r.byPost == ref.byPost)
+            var byW = [[String]](repeating: [], count: n), byP = [[String]](repeating: [], count: m)
+            for (row, i) in wOrder.enumerated() { byW[i] = r.byWorker.candidates(of: row).map { pid[pOrder[$0.id]] } }
+            for (row, j) in pOrder.enumerated() { byP[j] = r.byPost!.candidates(of: row).map { wid[wOrder[$0.id]] } }
+            return (byW, byP)
+        }
+        let base = run(Array(0..<n), Array(0..<m))
+        var wo = Array(0..<n), po = Array(0..<m)
+        for i in stride(from: n - 1, to: 0, by: -1) { wo.swapAt(i, g.below(i + 1)) }
+        for i in stride(from: m - 1, to: 0, by: -1) { po.swapAt(i, g.below(i + 1)) }
+        let shuffled = run(wo, po)
+        #expect(shuffled.0 == base.0 && shuffled.1 == base.1)
     }
 }

@@ -11,7 +11,8 @@ public struct Matcher: Sendable {
         encoder = MatchEncoder(rules: rules)
     }
 
-    /// Both directions' top-K lists, scores quantised (× `ScoringWeights.quantization`).
+    /// Both directions' top-K lists, scores quantised (× `ScoringWeights.quantization`), ties in the order of
+    /// `TieCodes(workerIDs:postIDs:)`.
     ///
     /// The quantisation is folded into the matrices: every weight is a binary fraction (see `ScoringWeights`), so
     /// post rows and bias multiplied by 1024 (a power of two, exact) make the GEMM produce the quantised integer
@@ -27,7 +28,10 @@ public struct Matcher: Sendable {
         var cfg = ScoringConfiguration(k: k, postK: k, threads: threads)
         cfg.floor = encoder.floor
         if let chunkRows { cfg.chunkRows = chunkRows }
-        return ScoreBlocks.topK(workers: wq, posts: pq, configuration: cfg, progress: progress)
+        // Ties are broken by identity (worker_id, post_id), never by row position: the same rows in any order,
+        // or with others added, keep their relative order.
+        let codes = TieCodes(workerIDs: workers.map(\.workerID), postIDs: posts.map(\.postID))
+        return ScoreBlocks.topK(workers: wq, posts: pq, codes: codes, configuration: cfg, progress: progress)
     }
 
     /// The matrix with one more column, filled row by row.

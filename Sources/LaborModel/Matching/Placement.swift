@@ -163,6 +163,52 @@ public struct Placement: Sendable {
     }
 }
 
+extension Placement {
+    /// Solves on `g` choosing, among its optimal assignments, one that keeps as many of the `keep` pairs as
+    /// possible (last night's proposals): weights become w·(K + 1) + [kept pair], K = number of kept pairs, so the
+    /// bonus (at most K in total) can never outweigh one unit of real score, and a proposal changes only when it is
+    /// no longer feasible or another choice is strictly better in total. The result is then proved optimal for
+    /// `g` itself by its dual certificate (throws `notOptimal` otherwise). No quotas, no poor-household bonus.
+    public static func solve(_ g: AssignmentProblem, poor: [Bool], options: Options,
+                             keeping keep: [(worker: Int, post: Int)]) throws -> (outcome: Outcome, kept: Int) {
+        var keepSet = Set<Int>()
+        for k in keep where g.weight(worker: k.worker, post: k.post) != nil { keepSet.insert(k.worker << 31 | k.post) }
+        guard !keepSet.isEmpty, options.solver == .exact, options.poorBonus == 0, options.poorShare == nil else {
+            return (try solve(g, poor: poor, options: options, network: nil), 0)
+        }
+        let scale = Int64(keepSet.count) + 1
+        var edges: [(worker: Int, post: Int, weight: Int64)] = []
+        edges.reserveCapacity(g.edgeCount)
+        for i in 0..<g.workers {
+            for e in g.workerStart[i]..<g.workerStart[i + 1] {
+                let j = Int(g.workerPost[e])
+                // Checked: beyond Int64 the problem refuses the instance as beyond its safe range.
+                let (w, overflow) = g.workerWeight[e].multipliedReportingOverflow(by: scale)
+                edges.append((i, j, overflow ? .max : w + (keepSet.contains(i << 31 | j) ? 1 : 0)))
+            }
+        }
+        let preferring = try AssignmentProblem(workers: g.workers, capacity: g.capacity.map(Int.init), edges: edges)
+        var o = try solve(preferring, poor: poor, options: options, network: nil)
+        var a = o.assignment
+        var objective: Int64 = 0, kept = 0
+        for i in 0..<g.workers where a.postOf[i] >= 0 {
+            objective += g.weight(worker: i, post: Int(a.postOf[i]))!
+            if keepSet.contains(i << 31 | Int(a.postOf[i])) { kept += 1 }
+        }
+        a.objective = objective
+        guard let proven = DualCertificate.withDuals(g, a), DualCertificate.verify(g, proven) == nil else {
+            throw AssignmentError.notOptimal("keeping last night's proposals lost optimality")
+        }
+        o.problem = g
+        o.assignment = proven
+        o.greedyObjective = GreedyAssigner.solve(g).objective
+        o.baseWeight = objective
+        o.unbonusedOptimum = objective
+        o.verified = true
+        return (o, kept)
+    }
+}
+
 /// Planners' limits: per-township minimum and maximum placements, and maximum intake per group of posts.
 public struct Quotas: Sendable {
     public var townshipMin: [Int: Int] = [:]

@@ -3,8 +3,10 @@
 public enum ReferenceTopK {
     /// - Complexity: O(n·m·d + n·m·log k).
     public static func topK(workers w: FeatureMatrix, posts p: FeatureMatrix, bias: [Float]? = nil,
-                            k: Int, postK: Int?, floor: Float = -.infinity, quantization: Float? = nil) -> ScoringResult {
+                            codes: TieCodes? = nil, k: Int, postK: Int?, floor: Float = -.infinity,
+                            quantization: Float? = nil) -> ScoringResult {
         let n = w.rows, m = p.rows
+        let codes = codes ?? TieCodes(workers: n, posts: m)
         var score = [Float](repeating: 0, count: n * m)
         for i in 0..<n {
             for j in 0..<m {
@@ -15,12 +17,13 @@ public enum ReferenceTopK {
                 score[i * m + j] = s
             }
         }
-        func table(_ rows: Int, _ cols: Int, _ kk: Int, _ at: (Int, Int) -> Float) -> CandidateTable {
+        func table(_ rows: Int, _ cols: Int, _ kk: Int, owners: [UInt32], candidates: [UInt32],
+                   _ at: (Int, Int) -> Float) -> CandidateTable {
             var t = CandidateTable(rows: rows, k: min(kk, cols))
             for r in 0..<rows {
                 var list: [(Float, Int32)] = []
                 for c in 0..<cols where at(r, c) > floor { list.append((at(r, c), Int32(c))) }
-                list.sort { TieOrder.before(owner: r, $0.0, $0.1, $1.0, $1.1) }
+                list.sort { TieOrder.before(owner: owners[r], $0.0, candidates[Int($0.1)], $1.0, candidates[Int($1.1)]) }
                 for s in 0..<min(t.k, list.count) {
                     t.scores[r * t.k + s] = list[s].0
                     t.ids[r * t.k + s] = list[s].1
@@ -28,8 +31,8 @@ public enum ReferenceTopK {
             }
             return t
         }
-        let byWorker = table(n, m, k) { score[$0 * m + $1] }
-        let byPost = postK.map { pk in table(m, n, pk) { score[$1 * m + $0] } }
+        let byWorker = table(n, m, k, owners: codes.workers, candidates: codes.posts) { score[$0 * m + $1] }
+        let byPost = postK.map { pk in table(m, n, pk, owners: codes.posts, candidates: codes.workers) { score[$1 * m + $0] } }
         return ScoringResult(byWorker: byWorker, byPost: byPost)
     }
 }

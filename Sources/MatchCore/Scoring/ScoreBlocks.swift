@@ -19,11 +19,14 @@ public struct ScoringResult: Sendable {
 /// threads, chunk or tile sizes.
 public enum ScoreBlocks {
     /// - Complexity: O(n·m·d) for the GEMMs, O(n·m) for the scan, O((n + m)·k·log k) for heap updates.
+    /// - Parameter codes: the rows' tie codes (from their ids), so that ties are broken by identity; nil = row
+    ///   indices.
     public static func topK(workers w: FeatureMatrix, posts p: FeatureMatrix, bias: [Float]? = nil,
-                            configuration cfg: ScoringConfiguration,
+                            codes: TieCodes? = nil, configuration cfg: ScoringConfiguration,
                             progress: (@Sendable (Int) -> Void)? = nil) -> ScoringResult {
         precondition(w.columns == p.columns, "workers and posts must have the same number of columns")
         precondition(bias == nil || bias!.count == p.rows, "bias needs one value per post")
+        precondition(codes == nil || (codes!.workers.count == w.rows && codes!.posts.count == p.rows), "one tie code per row")
         let n = w.rows, m = p.rows, d = w.columns
         let k = min(cfg.k, m)
         let pk = cfg.postK.map { min($0, n) }
@@ -48,7 +51,14 @@ public enum ScoreBlocks {
         var postThresh = [Float](repeating: floor, count: postLists)
         var postThreshKey = [UInt64](repeating: CandidateKey.ceiling(floor), count: postLists)
         var postThreshRank = [UInt32](repeating: 0, count: postLists)
-        let postSalt = (0..<(select && pkk > 0 ? m : 0)).map { TieOrder.salt($0) }
+        let tieCodes = codes ?? TieCodes(workers: n, posts: m)
+        let postSalt = select && pkk > 0 ? tieCodes.posts.map(TieOrder.salt) : []
+        // Tie code → row, to turn the codes kept in the keys back into rows (identity without ids).
+        let byIndex = codes == nil || codes!.isIdentity
+        let workerRow = byIndex ? [:] : tieCodes.index(tieCodes.workers)
+        let postRow = byIndex ? [:] : tieCodes.index(tieCodes.posts)
+        let toWorkerRow: @Sendable (UInt32) -> Int32 = { byIndex ? Int32(bitPattern: $0) : workerRow[$0]! }
+        let toPostRow: @Sendable (UInt32) -> Int32 = { byIndex ? Int32(bitPattern: $0) : postRow[$0]! }
         let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
         let biasValues = bias ?? zeroBias
         let next = Atomic<Int>(0)
@@ -64,7 +74,10 @@ public enum ScoreBlocks {
         postThreshKey.withUnsafeMutableBufferPointer { ptk in
         postThreshRank.withUnsafeMutableBufferPointer { ptr in
         postSalt.withUnsafeBufferPointer { psalt in
+        tieCodes.workers.withUnsafeBufferPointer { wcode in
+        tieCodes.posts.withUnsafeBufferPointer { pcode in
             let shared = SharedPointers(w: wv.baseAddress!, p: pv.baseAddress!, bias: bv.baseAddress!,
+                                        wCode: wcode.baseAddress!, pCode: pcode.baseAddress!,
                                         wScores: ws.baseAddress, wIDs: wi.baseAddress,
                                         pKeys: pkeys.baseAddress, pCounts: pc.baseAddress,
                                         pThresh: pt.baseAddress, pThreshKey: ptk.baseAddress, pThreshRank: ptr.baseAddress,
@@ -92,25 +105,26 @@ public enum ScoreBlocks {
                     }
                     if select && k > 0 {
                         for r in 0..<(i1 - i0) {
-                            chunk.handle(r, owner: i0 + r, k: k).finish(into: shared.wScores! + (i0 + r) * k, shared.wIDs! + (i0 + r) * k)
+                            chunk.handle(r, salt: TieOrder.salt(shared.wCode[i0 + r]), k: k)
+                                .finish(into: shared.wScores! + (i0 + r) * k, shared.wIDs! + (i0 + r) * k, row: toPostRow)
                         }
                     }
                     progress?(i1 - i0)
                 }
             }
-        }}}}}}}}}}}
+        }}}}}}}}}}}}}
 
         guard select else { return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) }) }
         let byPost = pk.map {
             mergePostLists(keys: postKeys, counts: postCounts, capacity: pCap, copies: workersCount,
-                           m: m, k: $0, threads: cfg.threads)
+                           m: m, k: $0, threads: cfg.threads, salts: postSalt, row: toWorkerRow)
         }
         return ScoringResult(byWorker: byWorker, byPost: byPost)
     }
 
     /// Merges the per-Dispatch-worker reservoirs of each post into its K best, by (score desc, id asc).
     static func mergePostLists(keys: [UInt64], counts: [Int32], capacity: Int, copies: Int, m: Int,
-                               k: Int, threads: Int) -> CandidateTable {
+                               k: Int, threads: Int, salts: [UInt32], row: @Sendable (UInt32) -> Int32) -> CandidateTable {
         var out = CandidateTable(rows: m, k: k)
         guard k > 0 else { return out }
         out.scores.withUnsafeMutableBufferPointer { os in
@@ -131,7 +145,7 @@ public enum ScoreBlocks {
                     entries.sort(by: >)
                     for s in 0..<min(k, entries.count) {
                         osp.pointer[j * k + s] = CandidateKey.score(entries[s])
-                        oip.pointer[j * k + s] = CandidateKey.id(entries[s], owner: j)
+                        oip.pointer[j * k + s] = row(CandidateKey.code(entries[s], salt: salts[j]))
                     }
                 }
             }
@@ -146,6 +160,9 @@ struct SharedPointers: @unchecked Sendable {
     let w: UnsafePointer<Float>
     let p: UnsafePointer<Float>
     let bias: UnsafePointer<Float>
+    /// Tie codes of the workers and of the posts.
+    let wCode: UnsafePointer<UInt32>
+    let pCode: UnsafePointer<UInt32>
     let wScores: UnsafeMutablePointer<Float>?
     let wIDs: UnsafeMutablePointer<Int32>?
     let pKeys: UnsafeMutablePointer<UInt64>?
@@ -153,7 +170,7 @@ struct SharedPointers: @unchecked Sendable {
     let pThresh: UnsafeMutablePointer<Float>?
     let pThreshKey: UnsafeMutablePointer<UInt64>?
     let pThreshRank: UnsafeMutablePointer<UInt32>?
-    /// `TieOrder.salt` of each post, for the vectorised tie test.
+    /// `TieOrder.salt` of each post's code, for the vectorised tie test.
     let pSalt: UnsafePointer<UInt32>?
 }
 
@@ -183,9 +200,9 @@ struct ChunkReservoirs {
     }
 
     @inline(__always)
-    func handle(_ r: Int, owner: Int, k: Int) -> ReservoirHandle {
+    func handle(_ r: Int, salt: UInt32, k: Int) -> ReservoirHandle {
         ReservoirHandle(keys: keys + r * capacity, count: counts + r, threshold: thresholds + r,
-                        thresholdKey: thresholdKeys + r, thresholdRank: thresholdRanks + r, owner: owner, k: k, capacity: capacity)
+                        thresholdKey: thresholdKeys + r, thresholdRank: thresholdRanks + r, salt: salt, k: k, capacity: capacity)
     }
 
     func deallocate() {
@@ -241,7 +258,7 @@ struct TileScanner {
         let pThreshRank = posts ? shared.pThreshRank! + listBase : chunk.thresholdRanks
         let pSalt = posts ? shared.pSalt! + j0 : UnsafePointer(chunk.thresholdRanks)
         let mult = SIMD16<UInt32>(repeating: TieOrder.multiplier)
-        let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let pCode = shared.pCode + j0
         let pCounts = posts ? shared.pCounts! + listBase : chunk.counts
         let pKeys = posts ? shared.pKeys! + listBase * pCap : chunk.keys
         let qv = SIMD16<Float>(repeating: q)
@@ -254,19 +271,21 @@ struct TileScanner {
         for i in rows {
             let r = i - rows.lowerBound
             let row = buffer + r * width
-            let res = chunk.handle(r, owner: i, k: max(k, 1))
+            let code = shared.wCode[i]
+            let salt = TieOrder.salt(code)
+            let res = chunk.handle(r, salt: salt, k: max(k, 1))
             var wt: Float = hasWorkers ? res.threshold.pointee : .infinity
-            let wSalt = SIMD16<UInt32>(repeating: TieOrder.salt(i))
-            let iv = SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: i))
+            let wSalt = SIMD16<UInt32>(repeating: salt)
+            let iv = SIMD16<UInt32>(repeating: code)
             @inline(__always) func offer(_ s: Float, _ jj: Int) {
                 if s >= wt {
-                    res.offer(s, Int32(j0 + jj))
+                    res.offer(s, pCode[jj])
                     wt = res.threshold.pointee
                 }
                 if posts && s >= pThresh[jj] {
                     ReservoirHandle(keys: pKeys + jj * pCap, count: pCounts + jj, threshold: pThresh + jj,
-                                    thresholdKey: pThreshKey + jj, thresholdRank: pThreshRank + jj, owner: j0 + jj, k: postK, capacity: pCap)
-                        .offer(s, Int32(i))
+                                    thresholdKey: pThreshKey + jj, thresholdRank: pThreshRank + jj, salt: pSalt[jj], k: postK, capacity: pCap)
+                        .offer(s, code)
                 }
             }
             var j = 0
@@ -286,7 +305,7 @@ struct TileScanner {
                     ties = ties .| (v .== pt)
                 }
                 if any(ties) {
-                    let jv = SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: j0 + j)) &+ lanes
+                    let jv = UnsafeRawPointer(pCode + j).loadUnaligned(as: SIMD16<UInt32>.self)
                     let wRank = (jv ^ wSalt) &* mult
                     hit = hit .| ((v .== wtv) .& (wRank .< SIMD16<UInt32>(repeating: res.thresholdRank.pointee)))
                     if posts {

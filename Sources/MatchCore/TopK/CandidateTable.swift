@@ -1,5 +1,5 @@
 /// The K best candidates of each query row, best first: `n × k` scores and ids, a row's unused slots
-/// holding id −1 (fewer than K candidates passed the floor). Ties are ordered by id, ascending.
+/// holding id −1 (fewer than K candidates passed the floor). Ties are in `TieOrder` (by the rows' tie codes).
 public struct CandidateTable: Sendable, Equatable {
     public let rows: Int
     public let k: Int

@@ -8,8 +8,9 @@ enum CandidateKey {
         return UInt64(b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000)
     }
 
-    @inline(__always) static func make(_ score: Float, owner: Int, _ id: Int32) -> UInt64 {
-        sortable(score) << 32 | UInt64(UInt32.max - TieOrder.rank(owner: owner, candidate: id))
+    /// The key of a candidate (by tie code) in the list of the owner with `salt`.
+    @inline(__always) static func make(_ score: Float, salt: UInt32, _ code: UInt32) -> UInt64 {
+        sortable(score) << 32 | UInt64(UInt32.max - TieOrder.rank(salt: salt, candidate: code))
     }
 
     /// The largest key of a score: the threshold that admits only scores strictly above it.
@@ -20,8 +21,9 @@ enum CandidateKey {
         return Float(bitPattern: s & 0x8000_0000 != 0 ? s & 0x7FFF_FFFF : ~s)
     }
 
-    @inline(__always) static func id(_ key: UInt64, owner: Int) -> Int32 {
-        TieOrder.candidate(owner: owner, rank: UInt32.max - UInt32(truncatingIfNeeded: key))
+    /// The candidate's tie code.
+    @inline(__always) static func code(_ key: UInt64, salt: UInt32) -> UInt32 {
+        TieOrder.candidate(salt: salt, rank: UInt32.max - UInt32(truncatingIfNeeded: key))
     }
 }
 
@@ -40,28 +42,30 @@ struct ReservoirHandle {
     let thresholdKey: UnsafeMutablePointer<UInt64>
     /// The tie rank of the threshold key (a candidate with the threshold score enters only with a lower rank).
     let thresholdRank: UnsafeMutablePointer<UInt32>
-    let owner: Int
+    /// `TieOrder.salt` of the list's owner.
+    let salt: UInt32
     let k: Int
     let capacity: Int
 
     @inline(__always)
     init(keys: UnsafeMutablePointer<UInt64>, count: UnsafeMutablePointer<Int32>, threshold: UnsafeMutablePointer<Float>,
-         thresholdKey: UnsafeMutablePointer<UInt64>, thresholdRank: UnsafeMutablePointer<UInt32>, owner: Int, k: Int, capacity: Int) {
+         thresholdKey: UnsafeMutablePointer<UInt64>, thresholdRank: UnsafeMutablePointer<UInt32>, salt: UInt32, k: Int, capacity: Int) {
         assert(k >= 1 && capacity > k, "a reservoir needs room beyond K")
         self.keys = keys
         self.count = count
         self.threshold = threshold
         self.thresholdKey = thresholdKey
         self.thresholdRank = thresholdRank
-        self.owner = owner
+        self.salt = salt
         self.k = k
         self.capacity = capacity
     }
 
-    /// Offers a candidate whose score reached the threshold score; keeps it when its key beats the threshold key.
+    /// Offers a candidate (by tie code) whose score reached the threshold score; keeps it when its key beats the
+    /// threshold key.
     @inline(__always)
-    func offer(_ s: Float, _ id: Int32) {
-        let key = CandidateKey.make(s, owner: owner, id)
+    func offer(_ s: Float, _ code: UInt32) {
+        let key = CandidateKey.make(s, salt: salt, code)
         guard key > thresholdKey.pointee else { return }
         let c = Int(count.pointee)
         keys[c] = key
@@ -110,8 +114,9 @@ struct ReservoirHandle {
         }
     }
 
-    /// Writes the K best, best first, to `outScores`/`outIDs` (k slots; unused slots get −∞ and id −1).
-    func finish(into outScores: UnsafeMutablePointer<Float>, _ outIDs: UnsafeMutablePointer<Int32>) {
+    /// Writes the K best, best first, to `outScores`/`outIDs` (k slots; unused slots get −∞ and id −1), ids as
+    /// rows through `row` (tie code → row index).
+    func finish(into outScores: UnsafeMutablePointer<Float>, _ outIDs: UnsafeMutablePointer<Int32>, row: (UInt32) -> Int32) {
         let c = Int(count.pointee)
         ReservoirHandle.selectLargest(keys, count: c, k: k)
         let kept = min(c, k)
@@ -120,7 +125,7 @@ struct ReservoirHandle {
         for i in 0..<k {
             if i < kept {
                 outScores[i] = CandidateKey.score(keys[i])
-                outIDs[i] = CandidateKey.id(keys[i], owner: owner)
+                outIDs[i] = row(CandidateKey.code(keys[i], salt: salt))
             } else {
                 outScores[i] = -.infinity
                 outIDs[i] = -1

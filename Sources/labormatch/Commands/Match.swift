@@ -153,7 +153,9 @@ struct MatchInputs: ParsableArguments {
             Console.err("labormatch: error: \(rejected) input rows were rejected and --strict is set; nothing was matched")
             throw Exit.dataError
         }
-        return Loaded(workers: w.accepted, posts: p.accepted,
+        // Rows in the order of their ids, not of the file: with ties keyed on ids too, the same rows in any order
+        // give byte-identical candidates and placements.
+        return Loaded(workers: w.accepted.sorted { $0.workerID < $1.workerID }, posts: p.accepted.sorted { $0.postID < $1.postID },
                       rules: MatchRules(taxonomy: taxonomy, weights: weights, asOf: date, excludedEmployers: excluded), date: date)
     }
 }
