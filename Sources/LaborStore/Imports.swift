@@ -79,9 +79,9 @@ extension Registry {
     /// Upserts validated workers. A changed field is updated and the change kept in `history`.
     ///
     /// Status: staff files often carry a status nobody has touched for months. A status that is the same as in the
-    /// previous workers file is old news and never undoes what a newer source (reconciliation, a call) learned.
-    /// A status that staff changed is news: it replaces the stored one when the file's date is not older than the
-    /// stored status's date; otherwise the stored status stays and the file's value is kept in history.
+    /// previous workers file is old news and adds nothing. A status that staff changed is evidence dated on the
+    /// file's as-of date (`Evidence.swift`): it becomes the status unless newer evidence (contributions, a call)
+    /// says otherwise, which is counted as kept.
     public func importWorkers(_ workers: [Worker], taxonomy t: Taxonomy, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
         try write { db in
             var counts = ImportCounts()
@@ -104,6 +104,8 @@ extension Registry {
                     args += [w.status.rawValue.databaseValue, day.databaseValue, c["phone"]!.databaseValue, day.databaseValue,
                              w.status.rawValue.databaseValue]
                     try insert.execute(arguments: StatementArguments(args))
+                    try Registry.addEvidence(db, id, w.status, .file, date: day, detail: "登记 registered", recorded: day)
+                    try Registry.assignNumber(db, id)
                     counts.inserted += 1
                     continue
                 }
@@ -117,27 +119,13 @@ extension Registry {
                         changed = true
                     }
                 }
-                let oldStatus: String = old["status"]
+                // A status staff changed since the last file is evidence dated on the file's as-of date; one that
+                // only repeats the last file is old news and adds nothing.
                 let lastFileStatus: String? = old["imported_status"]
                 if lastFileStatus != w.status.rawValue {
-                    try db.execute(sql: "UPDATE worker SET imported_status = ? WHERE id_number = ?", arguments: [w.status.rawValue, id])
-                }
-                if oldStatus != w.status.rawValue && lastFileStatus != w.status.rawValue {
-                    let oldDate: String = old["status_date"]
-                    let oldSource: String = old["status_source"]
-                    if day >= oldDate {
-                        try db.execute(sql: "UPDATE worker SET status = ?, status_source = 'import', status_date = ? WHERE id_number = ?",
-                                       arguments: [w.status.rawValue, day, id])
-                        try Registry.record(db, "worker", id, "status", oldStatus, w.status.rawValue, "import", day)
-                        changed = true
-                    } else {
-                        let field = "status (kept: \(oldSource) of \(oldDate) is newer)"
-                        let seen = try Bool.fetchOne(db, sql: """
-                            SELECT 1 FROM history WHERE entity = 'worker' AND key = ? AND field = ? AND new_value = ?
-                            """, arguments: [id, field, w.status.rawValue]) ?? false
-                        if !seen { try Registry.record(db, "worker", id, field, oldStatus, w.status.rawValue, "import", day) }
-                        counts.statusKept += 1
-                    }
+                    try db.cachedStatement(sql: "UPDATE worker SET imported_status = ? WHERE id_number = ?").execute(arguments: [w.status.rawValue, id])
+                    let r = try Registry.addEvidence(db, id, w.status, .file, date: day, detail: "导入 workers file", recorded: day)
+                    if r?.after != w.status.rawValue { counts.statusKept += 1 } else if r?.before != r?.after { changed = true }
                 }
                 if changed { counts.updated += 1 } else { counts.unchanged += 1 }
             }
@@ -233,7 +221,7 @@ extension Registry {
                 try db.execute(sql: """
                     INSERT INTO placement (id_number, post_id, credit_code, start_date, source) VALUES (?, ?, ?, ?, 'import')
                     """, arguments: [r.idNumber, r.postID, postEmployer[r.postID]!, start])
-                try Registry.setStatus(db, r.idNumber, .employed, source: "placement", date: max(day, start))
+                try Registry.addEvidence(db, r.idNumber, .employed, .file, date: start, detail: "入职 \(r.postID)", recorded: day)
                 counts.inserted += 1
             }
             try log?.insert(db, counts: counts, extraRejected: result.rejections.count - (log?.rejected ?? 0))
@@ -278,15 +266,6 @@ extension Registry {
             try log?.insert(db, counts: counts)
             return counts
         }
-    }
-
-    /// Sets a worker's status with its source and date, keeping the change in history.
-    static func setStatus(_ db: Database, _ id: String, _ status: EmploymentStatus, source: String, date: String) throws {
-        guard let old = try Row.fetchOne(db, sql: "SELECT status FROM worker WHERE id_number = ?", arguments: [id]) else { return }
-        let before: String = old["status"]
-        try db.execute(sql: "UPDATE worker SET status = ?, status_source = ?, status_date = ? WHERE id_number = ?",
-                       arguments: [status.rawValue, source, date, id])
-        if before != status.rawValue { try record(db, "worker", id, "status", before, status.rawValue, source, date) }
     }
 }
 

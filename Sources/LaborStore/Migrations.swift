@@ -129,6 +129,38 @@ extension Registry {
             try db.execute(sql: "ALTER TABLE worker ADD COLUMN imported_status TEXT")
             try db.execute(sql: "UPDATE worker SET imported_status = status")
         }
+        m.registerMigration("v4: status evidence, call outcome codes, declined proposals, person numbers") { db in
+            try db.execute(sql: """
+                CREATE TABLE evidence (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id_number TEXT NOT NULL REFERENCES worker(id_number) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    evidence_date TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT '',
+                    recorded TEXT NOT NULL
+                );
+                CREATE INDEX evidence_worker ON evidence(id_number, evidence_date);
+                INSERT INTO evidence (id_number, status, source, evidence_date, detail, recorded)
+                    SELECT id_number, status,
+                        CASE status_source WHEN 'contact' THEN 'call' WHEN 'reconciliation' THEN 'contribution' ELSE 'file' END,
+                        status_date, 'status before evidence was kept', status_date FROM worker;
+                ALTER TABLE contact ADD COLUMN code TEXT;
+                ALTER TABLE contact ADD COLUMN post_id TEXT;
+                ALTER TABLE contact ADD COLUMN credit_code TEXT;
+                CREATE TABLE declined (
+                    id_number TEXT NOT NULL REFERENCES worker(id_number) ON DELETE CASCADE,
+                    post_id TEXT NOT NULL,
+                    date TEXT NOT NULL,
+                    PRIMARY KEY (id_number, post_id)
+                );
+                CREATE TABLE person_number (
+                    number INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id_number TEXT NOT NULL UNIQUE
+                );
+                INSERT INTO person_number (id_number) SELECT id_number FROM worker ORDER BY registered, id_number;
+                """)
+        }
         return m
     }
 }

@@ -92,8 +92,11 @@ public enum Nightly {
     /// the months that have any contribution data in the registry. Months with data, complete and after the
     /// start month (and after the employer's last payment), without any contribution: one makes a suspected
     /// loss, two close the placement. A month whose extract was never imported counts for nothing.
+    ///
+    /// `atWorkOn` is the newest date a call or a file said the worker was at work: newer evidence than a month's
+    /// contributions, so every month that ended by then counts as covered (a 在岗 call on 01-15 covers December).
     static func decide(_ p: OpenPlacement, month: YearMonth, paidBy: Set<String>, lastPaid: YearMonth?,
-                       dataMonths: Set<YearMonth>) -> Action {
+                       dataMonths: Set<YearMonth>, atWorkOn: CivilDate? = nil) -> Action {
         let startMonth = YearMonth(p.start)
         // In (or before) the start month, another employer's payment is the old job's last month, not a change.
         guard month > startMonth else { return paidBy.contains(p.creditCode) ? .confirmed : .tooEarly }
@@ -101,6 +104,10 @@ public enum Nightly {
         if let other = paidBy.sorted().first { return .jobChange(newEmployer: other) }
         var covered = startMonth
         if let last = lastPaid, last > covered { covered = last }
+        if let d = atWorkOn {
+            let byCall = d == YearMonth(d).lastDay ? YearMonth(d) : YearMonth(d).previous
+            if byCall > covered { covered = byCall }
+        }
         let missing = dataMonths.filter { $0 > covered && $0 <= month }.sorted()
         guard let first = missing.first else { return .tooEarly }
         return missing.count >= 2 ? .lost(since: first) : .suspected(since: p.suspectedSince ?? first)
@@ -147,13 +154,23 @@ public enum Nightly {
                 lastPaid[r["id_number"] as String] = YearMonth(r["last"] as String)
             }
         }
+        // The newest call or file that said "at work", per worker with an open placement.
+        var atWork: [String: CivilDate] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT e.id_number, MAX(e.evidence_date) AS d FROM evidence e
+            JOIN placement p ON p.id_number = e.id_number AND p.end_date IS NULL
+            WHERE e.status = '在岗' AND e.source IN ('call', 'file') GROUP BY e.id_number
+            """) {
+            atWork[r["id_number"] as String] = CivilDate(iso: r["d"] as String)
+        }
         var counts = Counts()
         var actions: [(OpenPlacement, Action)] = []
         var holding: [String: String?] = [:]   // worker → post held after reconciliation (nil post = employer outside the registry)
         var suspected = Set<String>()
         for p in open {
             let a = latest.map {
-                decide(p, month: $0, paidBy: paid[p.worker] ?? [], lastPaid: lastPaid[p.worker], dataMonths: dataMonths)
+                decide(p, month: $0, paidBy: paid[p.worker] ?? [], lastPaid: lastPaid[p.worker], dataMonths: dataMonths,
+                       atWorkOn: atWork[p.worker])
             } ?? .tooEarly
             actions.append((p, a))
             switch a {
@@ -192,7 +209,14 @@ public enum Nightly {
         let rules = MatchRules(taxonomy: taxonomy, weights: weights, asOf: options.asOf, excludedEmployers: excluded)
         let matcher = Matcher(rules: rules)
         let result = matcher.candidates(workers: pool, posts: posts, k: options.topK, threads: options.threads)
-        let graph = try Placement.graph(result, workers: pool.count, capacities: capacity)
+        // Proposals a worker declined (拒绝推荐) are never made again.
+        let poolIndex = Dictionary(uniqueKeysWithValues: pool.enumerated().map { ($1.workerID, $0) })
+        let postRow = Dictionary(uniqueKeysWithValues: posts.enumerated().map { ($1.postID, $0) })
+        var declined = Set<Placement.Pair>()
+        for r in try Row.fetchAll(db, sql: "SELECT id_number, post_id FROM declined") {
+            if let i = poolIndex[r["id_number"] as String], let j = postRow[r["post_id"] as String] { declined.insert(Placement.Pair(worker: i, post: j)) }
+        }
+        let graph = try Placement.graph(result, workers: pool.count, capacities: capacity, excluding: declined)
         var placementOptions = Placement.Options()
         placementOptions.verify = true
         // Last night's proposals: kept among equally good assignments (see Placement.solve(keeping:)).
@@ -202,8 +226,7 @@ public enum Nightly {
                 previous[r["id_number"]] = r["post_id"]
             }
         }
-        let postIndex = Dictionary(uniqueKeysWithValues: posts.enumerated().map { ($1.postID, $0) })
-        let keep = pool.enumerated().compactMap { i, w in previous[w.workerID].flatMap { postIndex[$0] }.map { (worker: i, post: $0) } }
+        let keep = pool.enumerated().compactMap { i, w in previous[w.workerID].flatMap { postRow[$0] }.map { (worker: i, post: $0) } }
         let outcome = try Placement.solve(graph, poor: pool.map(\.poorHousehold), options: placementOptions, keeping: keep).outcome
         var proposals: [(worker: String, post: String, score: Double)] = []
         for (i, w) in pool.enumerated() where outcome.assignment.postOf[i] >= 0 {
@@ -285,7 +308,8 @@ public enum Nightly {
                 case .confirmed:
                     try db.execute(sql: "UPDATE placement SET confirmed_month = ?, suspected_since = NULL WHERE id = ?",
                                    arguments: [month.description, p.id])
-                    try Registry.setStatus(db, p.worker, .employed, source: "reconciliation", date: day)
+                    try Registry.addEvidence(db, p.worker, .employed, .contribution, date: month.lastDay.description,
+                                             detail: "社保 \(month) 由本单位缴纳 paid by the placement's employer", recorded: day)
                 case .jobChange(let employer):
                     try db.execute(sql: "UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job change (社保: ' || ? || ')' WHERE id = ?",
                                    arguments: [month.firstDay.description, employer, p.id])
@@ -293,14 +317,16 @@ public enum Nightly {
                         INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month)
                         VALUES (?, NULL, ?, ?, 'reconciliation', ?)
                         """, arguments: [p.worker, employer, month.firstDay.description, month.description])
-                    try Registry.setStatus(db, p.worker, .employed, source: "reconciliation", date: day)
+                    try Registry.addEvidence(db, p.worker, .employed, .contribution, date: month.lastDay.description,
+                                             detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change", recorded: day)
                 case .suspected(let since):
                     try db.execute(sql: "UPDATE placement SET suspected_since = ? WHERE id = ?", arguments: [since.description, p.id])
                 case .lost(let since):
                     try db.execute(sql: """
                         UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)' WHERE id = ?
                         """, arguments: [since.firstDay.description, p.id])
-                    try Registry.setStatus(db, p.worker, .unemployed, source: "reconciliation", date: day)
+                    try Registry.addEvidence(db, p.worker, .unemployed, .contribution, date: month.lastDay.description,
+                                             detail: "失岗: \(since) 起两个月无社保 no contributions for two months", recorded: day)
                 case .tooEarly:
                     break
                 }

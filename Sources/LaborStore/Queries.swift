@@ -19,6 +19,7 @@ extension Registry {
             public var date: String
             public var outcome: String
             public var note: String
+            public var post: String?
         }
         public struct ProposalInfo: Codable, Sendable {
             public var runID: String
@@ -37,6 +38,10 @@ extension Registry {
         public var statusSource: String
         public var statusDate: String
         public var intentions: String
+        /// 人员编号, e.g. LL-004217.
+        public var number: String
+        /// Status evidence, newest first.
+        public var evidence: [Evidence]
         public var placements: [PlacementInfo]
         public var contacts: [ContactInfo]
         public var latestProposal: ProposalInfo?
@@ -54,7 +59,7 @@ extension Registry {
                                            confirmedMonth: r["confirmed_month"], suspectedSince: r["suspected_since"])
             }
             let contacts = try Row.fetchAll(db, sql: "SELECT * FROM contact WHERE id_number = ? ORDER BY date, id", arguments: [id]).map {
-                WorkerRecord.ContactInfo(date: $0["date"], outcome: $0["outcome"], note: $0["note"])
+                WorkerRecord.ContactInfo(date: $0["date"], outcome: $0["outcome"], note: $0["note"], post: $0["post_id"])
             }
             let proposal = try Row.fetchOne(db, sql: """
                 SELECT pr.run_id, pr.post_id, pr.score, po.employer, po.location FROM proposal pr
@@ -66,6 +71,9 @@ extension Registry {
             return WorkerRecord(idNumber: w["id_number"], name: w["name"], township: w["township"], village: w["village"],
                                 poorHousehold: (w["poor"] as Int) == 1, phone: w["phone"], status: w["status"],
                                 statusSource: w["status_source"], statusDate: w["status_date"], intentions: w["intentions"],
+                                number: try Int.fetchOne(db, sql: "SELECT number FROM person_number WHERE id_number = ?", arguments: [id])
+                                    .map(Registry.personNumber) ?? "",
+                                evidence: try Registry.evidence(db, id),
                                 placements: placements, contacts: contacts, latestProposal: proposal)
         }
     }
@@ -104,44 +112,221 @@ extension Registry {
         }
     }
 
-    /// What a follow-up call found. A lost job closes the open placement at once (status 待业); a confirmed job
-    /// clears a suspected loss (status 在岗).
-    public enum CallOutcome: Sendable, Equatable {
-        case lost, employed, other
+    /// What a follow-up call found: a code, never parsed text (the note is stored, never read).
+    public enum CallOutcome: String, Sendable, CaseIterable {
+        /// At the placement's employer.
+        case employed = "在岗"
+        /// At another employer (`--employer` optional).
+        case jobChange = "换岗"
+        /// No job.
+        case unemployed = "失业"
+        /// Not reached; three in a row put the worker on the home-visit list (上门).
+        case unreachable = "联系不上"
+        /// Accepts proposal `--post`: a pending placement, its opening held.
+        case accepted = "接受推荐"
+        /// Declines `--post`: that pair is never proposed again.
+        case declined = "拒绝推荐"
+        case other = "其他"
 
-        /// Loss words first (不在岗 is a loss), then any negation makes the outcome neutral, then work words.
-        public static func parse(_ s: String) -> CallOutcome {
-            let t = s.lowercased()
-            let loss = ["失岗", "失业", "待业", "离职", "辞职", "被辞退", "不在岗", "未在岗", "没在岗", "不在职", "未在职", "没有工作", "没工作",
-                        "lost", "unemployed", "not working", "not employed", "no job", "quit"]
-            if loss.contains(where: { t.contains($0) }) { return .lost }
-            if ["不", "未", "没", "not ", "no "].contains(where: { t.contains($0) }) { return .other }
-            if ["在岗", "在职", "上班", "employed", "working"].contains(where: { t.contains($0) }) { return .employed }
-            return .other
+        public var english: String {
+            switch self {
+            case .employed: return "employed"
+            case .jobChange: return "job_change"
+            case .unemployed: return "unemployed"
+            case .unreachable: return "unreachable"
+            case .accepted: return "accepted"
+            case .declined: return "declined"
+            case .other: return "other"
+            }
+        }
+
+        /// The code or its English alias, exactly (after trimming and NFKC); nil for anything else.
+        public init?(code: String) {
+            let t = Normalize.cell(code)
+            guard let c = CallOutcome.allCases.first(where: { $0.rawValue == t || $0.english == t.lowercased() }) else { return nil }
+            self = c
+        }
+
+        public static var listing: String { allCases.map { "\($0.rawValue) (\($0.english))" }.joined(separator: ", ") }
+    }
+
+    /// A call as staff record it.
+    public struct Call: Sendable {
+        public var worker: String
+        public var date: CivilDate
+        public var outcome: CallOutcome
+        public var post: String?
+        public var employer: String?
+        public var note: String
+        public init(worker: String, date: CivilDate, outcome: CallOutcome, post: String? = nil, employer: String? = nil, note: String = "") {
+            self.worker = worker
+            self.date = date
+            self.outcome = outcome
+            self.post = post
+            self.employer = employer
+            self.note = note
         }
     }
 
-    /// Records a call. Returns false when the worker is not in the registry.
-    public func recordContact(_ id: String, date: CivilDate, outcome: String, note: String) throws -> Bool {
+    /// What recording a call changed, for the clerk to read back.
+    public struct CallEffect: Sendable, Equatable {
+        public var statusBefore = ""
+        public var statusAfter = ""
+        public var closedPlacement: String?
+        public var openedPlacement: String?
+        public var clearedSuspicion = false
+        public var held: String?
+        public var barred: String?
+        public var unreachableInARow = 0
+
+        /// One line per change, in Chinese and English.
+        public var lines: [String] {
+            var out: [String] = []
+            if statusBefore != statusAfter { out.append("状态 status: \(statusBefore) → \(statusAfter)") } else { out.append("状态 status: \(statusAfter) (不变 unchanged)") }
+            if clearedSuspicion { out.append("疑似失岗已解除 suspected loss cleared") }
+            if let c = closedPlacement { out.append("岗位已结束 placement closed: \(c)") }
+            if let o = openedPlacement { out.append("新岗位 placement opened: \(o)") }
+            if let h = held { out.append("已接受推荐, 保留岗位 proposal accepted, opening held: \(h)") }
+            if let b = barred { out.append("不再推荐 never proposed again: \(b)") }
+            if unreachableInARow > 0 {
+                out.append("连续 \(unreachableInARow) 次联系不上 unreachable \(unreachableInARow) in a row" + (unreachableInARow >= 3 ? "; 列入上门走访 listed for a home visit" : ""))
+            }
+            return out
+        }
+    }
+
+    public enum CallError: Error, CustomStringConvertible, Equatable {
+        case unknownWorker(String)
+        case unknownPost(String)
+        case needsPost(CallOutcome)
+
+        public var description: String {
+            switch self {
+            case .unknownWorker(let id): return "no worker \(id) in the registry (查无此人)"
+            case .unknownPost(let p): return "no post \(p) in the registry (岗位不存在)"
+            case .needsPost(let c): return "\(c.rawValue) (\(c.english)) needs --post POST_ID (须指明岗位)"
+            }
+        }
+    }
+
+    /// Records a call and applies its code: the call is status evidence dated on its day (`Evidence.swift`).
+    public func recordCall(_ call: Call) throws -> CallEffect {
         try write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM worker WHERE id_number = ?", arguments: [id]) == true else { return false }
-            let day = date.description
-            try db.execute(sql: "INSERT INTO contact (id_number, date, outcome, note) VALUES (?, ?, ?, ?)", arguments: [id, day, outcome, note])
+            let id = call.worker
+            guard let status = try String.fetchOne(db, sql: "SELECT status FROM worker WHERE id_number = ?", arguments: [id]) else {
+                throw CallError.unknownWorker(id)
+            }
+            if [.accepted, .declined].contains(call.outcome) {
+                guard let post = call.post else { throw CallError.needsPost(call.outcome) }
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM post WHERE post_id = ?", arguments: [post]) == true else {
+                    throw CallError.unknownPost(post)
+                }
+            }
+            var effect = CallEffect(statusBefore: status, statusAfter: status)
+            let day = call.date.description
+            try db.execute(sql: "INSERT INTO contact (id_number, date, outcome, note, code, post_id, credit_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [id, day, call.outcome.rawValue, call.note, call.outcome.rawValue, call.post, call.employer])
             try db.execute(sql: "UPDATE worker SET last_contact = MAX(COALESCE(last_contact, ''), ?) WHERE id_number = ?", arguments: [day, id])
-            switch CallOutcome.parse(outcome) {
-            case .lost:
-                try db.execute(sql: """
-                    UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (call: ' || ? || ')'
-                    WHERE id_number = ? AND end_date IS NULL
-                    """, arguments: [day, outcome, id])
-                try Registry.setStatus(db, id, .unemployed, source: "contact", date: day)
+            let open = try Row.fetchOne(db, sql: "SELECT id, post_id, credit_code, suspected_since FROM placement WHERE id_number = ? AND end_date IS NULL",
+                                        arguments: [id])
+            func close(_ reason: String) throws {
+                guard let open else { return }
+                try db.execute(sql: "UPDATE placement SET end_date = MAX(start_date, ?), end_reason = ? WHERE id = ?",
+                               arguments: [day, reason, open["id"] as Int64])
+                effect.closedPlacement = (open["post_id"] as String?) ?? (open["credit_code"] as String)
+            }
+            func evidence(_ s: EmploymentStatus, _ detail: String) throws {
+                effect.statusAfter = try Registry.addEvidence(db, id, s, .call, date: day, detail: detail, recorded: day)?.after ?? status
+            }
+            switch call.outcome {
             case .employed:
-                try db.execute(sql: "UPDATE placement SET suspected_since = NULL WHERE id_number = ? AND end_date IS NULL", arguments: [id])
-                try Registry.setStatus(db, id, .employed, source: "contact", date: day)
+                if let open, open["suspected_since"] as String? != nil {
+                    try db.execute(sql: "UPDATE placement SET suspected_since = NULL WHERE id = ?", arguments: [open["id"] as Int64])
+                    effect.clearedSuspicion = true
+                }
+                try evidence(.employed, "电话: 在岗")
+            case .jobChange:
+                try close("job change (call)")
+                let code = call.employer ?? ""
+                try db.execute(sql: "INSERT INTO placement (id_number, post_id, credit_code, start_date, source) VALUES (?, NULL, ?, ?, 'call')",
+                               arguments: [id, code, day])
+                effect.openedPlacement = code.isEmpty ? "另一单位 another employer" : code
+                try evidence(.employed, "电话: 换岗" + (code.isEmpty ? "" : " \(code)"))
+            case .unemployed:
+                try close("job loss (call)")
+                try evidence(.unemployed, "电话: 失业")
+            case .accepted:
+                let post = call.post!
+                try close("left for an accepted proposal (call)")
+                let code = try String.fetchOne(db, sql: "SELECT credit_code FROM post WHERE post_id = ?", arguments: [post])!
+                try db.execute(sql: "INSERT INTO placement (id_number, post_id, credit_code, start_date, source) VALUES (?, ?, ?, ?, 'proposal accepted')",
+                               arguments: [id, post, code, day])
+                effect.held = post
+            case .declined:
+                let post = call.post!
+                try db.execute(sql: "INSERT OR IGNORE INTO declined (id_number, post_id, date) VALUES (?, ?, ?)", arguments: [id, post, day])
+                effect.barred = post
+            case .unreachable:
+                effect.unreachableInARow = try Registry.unreachableInARow(db, id)
             case .other:
                 break
             }
-            return true
+            return effect
+        }
+    }
+
+    /// How many of the worker's latest calls in a row found nobody.
+    static func unreachableInARow(_ db: Database, _ id: String) throws -> Int {
+        var n = 0
+        for code in try String?.fetchAll(db, sql: "SELECT code FROM contact WHERE id_number = ? ORDER BY date DESC, id DESC", arguments: [id]) {
+            guard code == CallOutcome.unreachable.rawValue else { break }
+            n += 1
+        }
+        return n
+    }
+
+    /// A person as found by number, ID number or name (for lists and the console).
+    public struct PersonMatch: Sendable, Equatable {
+        public var number: String
+        public var idNumber: String
+        public var name: String
+        public var township: String
+        public var village: String
+    }
+
+    public enum Lookup: Sendable, Equatable {
+        case found(String)
+        case several([PersonMatch])
+        case none
+        /// A full ID number whose check character is wrong (校验码错误).
+        case badCheckCharacter(expected: Character)
+    }
+
+    /// Finds a worker by person number (LL-004217), full ID number, or name.
+    public func lookup(_ query: String) throws -> Lookup {
+        let q = Normalize.cell(query)
+        return try read { db in
+            if let n = Registry.parsePersonNumber(q) {
+                return try String.fetchOne(db, sql: "SELECT id_number FROM person_number WHERE number = ?", arguments: [n]).map(Lookup.found) ?? .none
+            }
+            let upper = q.uppercased()
+            if upper.count == 18, upper.dropLast().allSatisfy(\.isNumber) {
+                if case .failure(let e) = IDNumber.parse(upper, asOf: CivilDate(year: 9999, month: 12, day: 31)!),
+                   case .checkCharacter(let expected) = e.problem {
+                    return .badCheckCharacter(expected: expected)
+                }
+                return try String.fetchOne(db, sql: "SELECT id_number FROM worker WHERE id_number = ?", arguments: [upper]).map(Lookup.found) ?? .none
+            }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT w.id_number, w.name, w.township, w.village, n.number FROM worker w
+                LEFT JOIN person_number n ON n.id_number = w.id_number WHERE w.name = ? ORDER BY n.number
+                """, arguments: [q])
+            if rows.count == 1 { return .found(rows[0]["id_number"]) }
+            if rows.isEmpty { return .none }
+            return .several(rows.map {
+                PersonMatch(number: ($0["number"] as Int?).map(Registry.personNumber) ?? "", idNumber: $0["id_number"], name: $0["name"],
+                            township: $0["township"], village: $0["village"])
+            })
         }
     }
 }

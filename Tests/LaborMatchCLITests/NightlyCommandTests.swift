@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LaborModel
 
 /// The nightly service through the built binary: bootstrap, changes, crash safety, the lock, masking.
 @Suite(.serialized) struct NightlyCommandTests {
@@ -123,9 +124,9 @@ import Testing
         #expect((obj["idNumber"] as! String).contains("********"))
         #expect(try CLI.run(["show", "worker", "11010519491231002X"], cwd: dir).status == 65)
         // A call recorded for this worker shows up, and a lost job closes the placement.
-        #expect(try CLI.run(["contact", id, "--outcome", "失岗", "--date", "2026-01-16"], cwd: dir).status == 0)
+        #expect(try CLI.run(["contact", id, "--outcome", "失业", "--date", "2026-01-16"], cwd: dir).status == 0)
         let after = try CLI.run(["show", "worker", id], cwd: dir)
-        #expect(after.stdout.contains("2026-01-16  失岗") && after.stdout.contains("job loss (call: 失岗)"))
+        #expect(after.stdout.contains("2026-01-16  失业") && after.stdout.contains("job loss (call)"))
     }
 
     @Test func importCommandReportsRejectsAndIsIdempotent() throws {
@@ -164,5 +165,108 @@ import Testing
         let r = try CLI.run(["nightly", "--out", "runs"], cwd: dir)
         #expect(r.status == 66)
         #expect(r.stderr.contains("no registry at labormatch.sqlite"))
+    }
+}
+
+/// Calls as staff record them, through the binary: outcome codes, what they change, and the next night.
+@Suite(.serialized) struct CallCommandTests {
+    func bootstrapped() throws -> String {
+        let dir = CLI.tempDir()
+        let r = try CLI.run(["nightly", "--bootstrap", "sample", "--as-of", "2026-01-15", "--out", "runs"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        return dir
+    }
+
+    func callRows(_ dir: String) throws -> [[String]] {
+        try CSVTable.read(path: dir + "/runs/latest/calls.csv").records.map(\.fields)
+    }
+
+    /// A 在岗 call on 01-15 about a suspected loss survives the next night: not suspected, not re-proposed, not
+    /// re-called, status 在岗 from the call.
+    @Test func anEmployedCallSurvivesTheNextNight() throws {
+        let dir = try bootstrapped()
+        let row = try #require(try callRows(dir).first { $0[4].hasPrefix("疑似失岗") })
+        let id = row[0]
+        let c = try CLI.run(["contact", id, "--outcome", "在岗", "--date", "2026-01-15"], cwd: dir)
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(c.stdout.contains("疑似失岗已解除 suspected loss cleared"))
+        let next = try CLI.run(["nightly", "--as-of", "2026-01-16", "--out", "runs", "--unmask"], cwd: dir)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try !callRows(dir).contains { $0[0] == id && $0[4].hasPrefix("疑似失岗") })
+        let proposed = try CSVTable.read(path: dir + "/runs/latest/assignments.csv").records.map { $0.fields[0] }
+        #expect(!proposed.isEmpty && !proposed.contains(id))
+        let show = try CLI.run(["show", "worker", id, "--json", "--unmask"], cwd: dir)
+        let obj = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
+        #expect(obj["status"] as? String == "在岗" && obj["statusSource"] as? String == "call")
+        let placements = try #require(obj["placements"] as? [[String: Any]])
+        #expect(placements.last?["suspectedSince"] == nil && placements.last?["end"] == nil)
+        let latestRun = try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/runs/latest")
+        #expect(!latestRun.hasSuffix((obj["latestProposal"] as? [String: Any])?["runID"] as? String ?? "none"))
+        let evidence = try #require(obj["evidence"] as? [[String: Any]])
+        #expect(evidence.first?["source"] as? String == "call" && evidence.first?["date"] as? String == "2026-01-15")
+    }
+
+    @Test func eachOutcomeCodeDoesWhatItSays() throws {
+        let dir = try bootstrapped()
+        let proposals = try CSVTable.read(path: dir + "/runs/latest/candidates_by_worker.csv").records
+        let calls = try callRows(dir)
+        let proposed = try #require(calls.first { $0[4].hasPrefix("新推荐岗位") })
+        let post = String(proposed[4].split(separator: " ")[1])
+        // 接受推荐: a pending placement, its opening held; the worker leaves the pool.
+        let a = try CLI.run(["contact", proposed[0], "--outcome", "接受推荐", "--post", post, "--date", "2026-01-15"], cwd: dir)
+        #expect(a.status == 0 && a.stdout.contains("opening held: \(post)"), "\(a.stderr)")
+        // 拒绝推荐: never proposed again.
+        let other = try #require(calls.first { $0[4].hasPrefix("新推荐岗位") && $0[0] != proposed[0] })
+        let otherPost = String(other[4].split(separator: " ")[1])
+        let d = try CLI.run(["contact", other[0], "--outcome", "declined", "--post", otherPost, "--date", "2026-01-15"], cwd: dir)
+        #expect(d.status == 0 && d.stdout.contains("never proposed again: \(otherPost)"))
+        // 失业 on a placed worker closes the placement.
+        let lost = try #require(calls.first { $0[4].hasPrefix("疑似失岗") })
+        let u = try CLI.run(["contact", lost[0], "--outcome", "失业", "--date", "2026-01-15"], cwd: dir)
+        #expect(u.stdout.contains(" → 待业") || u.stdout.contains("状态 status: 待业 (不变 unchanged)"), "\(u.stdout)")
+        #expect(u.stdout.contains("placement closed"))
+        // 联系不上 three times: listed for a home visit.
+        let far = try #require(calls.last)
+        var last = CLI.Result(status: 0, stdout: "", stderr: "")
+        for day in ["2026-01-13", "2026-01-14", "2026-01-15"] {
+            last = try CLI.run(["contact", far[0], "--outcome", "联系不上", "--date", day], cwd: dir)
+        }
+        #expect(last.stdout.contains("unreachable 3 in a row; 列入上门走访 listed for a home visit"))
+        // 换岗 with an employer: the old placement closed, a new one opened.
+        let n = try CLI.run(["nightly", "--as-of", "2026-01-16", "--out", "runs", "--unmask"], cwd: dir)
+        #expect(n.status == 0, "\(n.stderr)")
+        let assignments = try CSVTable.read(path: dir + "/runs/latest/assignments.csv").records
+        #expect(!assignments.contains { $0.fields[0] == proposed[0] }, "an accepted proposal's worker is no longer in the pool")
+        #expect(!assignments.contains { $0.fields[0] == other[0] && $0.fields[2] == otherPost }, "a declined pair is never proposed again")
+        _ = proposals
+        // Anything else exits 64 and lists the codes.
+        let bad = try CLI.run(["contact", far[0], "--outcome", "已到岗"], cwd: dir)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("在岗 (employed)") && bad.stderr.contains("拒绝推荐 (declined)"))
+        let noPost = try CLI.run(["contact", far[0], "--outcome", "接受推荐"], cwd: dir)
+        #expect(noPost.status == 64 && noPost.stderr.contains("needs --post"))
+    }
+
+    @Test func showWorkerByNumberIDOrName() throws {
+        let dir = try bootstrapped()
+        let first = try CLI.run(["show", "worker", "LL-000001", "--json", "--unmask"], cwd: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
+        let id = try #require(obj["idNumber"] as? String), name = try #require(obj["name"] as? String)
+        #expect(obj["number"] as? String == "LL-000001")
+        // The same person by full ID number, and by "1".
+        #expect(try CLI.run(["show", "worker", id], cwd: dir).stdout.hasPrefix("LL-000001  \(name)"))
+        #expect(try CLI.run(["show", "worker", "1"], cwd: dir).stdout.hasPrefix("LL-000001"))
+        // A full ID with a wrong check character says so.
+        let digits = String(id.prefix(17))
+        let wrong = digits + (id.last == "0" ? "1" : "0")
+        let bad = try CLI.run(["show", "worker", wrong], cwd: dir)
+        #expect(bad.status == 65 && bad.stderr.contains("校验码错误"))
+        // A name: one person, or a list when several share it.
+        let names = try CSVTable.read(path: CLI.sample + "/workers.csv").records.map { $0.fields[1] }
+        let shared = try #require(Dictionary(grouping: names, by: { $0 }).first { $0.value.count >= 2 }?.key)
+        let several = try CLI.run(["show", "worker", shared], cwd: dir)
+        #expect(several.status == 65 && several.stderr.contains("同名") && several.stderr.contains("LL-"))
+        #expect(try CLI.run(["show", "worker", "不存在的人"], cwd: dir).stderr.contains("查无此人"))
     }
 }

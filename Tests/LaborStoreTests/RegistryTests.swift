@@ -186,11 +186,16 @@ enum StoreFixtures {
         #expect(second.calls.first?.workerID == ids[0] && second.calls.first?.reason == "失岗 (两个月无社保) (贫困户)")
     }
 
-    @Test func callOutcomesReadNegations() {
-        for (text, want) in [("在岗", Registry.CallOutcome.employed), ("已在职, 在工厂上班", .employed), ("不在岗", .lost),
-                             ("未在职", .lost), ("失业了", .lost), ("not working", .lost), ("未接通", .other),
-                             ("没接电话", .other), ("employed", .employed)] {
-            #expect(Registry.CallOutcome.parse(text) == want, "\(text)")
+    @Test func callOutcomesAreCodesNotParsedText() {
+        for (text, want) in [("在岗", Registry.CallOutcome.employed), ("employed", .employed), ("换岗", .jobChange), ("job_change", .jobChange),
+                             ("失业", .unemployed), ("unemployed", .unemployed), ("联系不上", .unreachable), ("unreachable", .unreachable),
+                             ("接受推荐", .accepted), ("accepted", .accepted), ("拒绝推荐", .declined), ("declined", .declined),
+                             ("其他", .other), ("other", .other), (" 在岗 ", .employed)] {
+            #expect(Registry.CallOutcome(code: text) == want, "\(text)")
+        }
+        // Free text is no code: nothing is guessed from it.
+        for text in ["未离职", "没有失业", "no job change", "没上班了", "已到岗", "失岗", "不在岗", ""] {
+            #expect(Registry.CallOutcome(code: text) == nil, "\(text)")
         }
     }
 
@@ -240,13 +245,17 @@ enum StoreFixtures {
         try commit(reg, try plan(reg))
         #expect(try reg.worker(ids[3])?.status == "待业")
         let file = try StoreFixtures.workers(StoreFixtures.workerCSV.replacingOccurrences(of: "丁,者保乡,否,普工,求职中", with: "丁,者保乡,否,普工,在岗"), asOf: asOf)
-        let c = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 10)!)
+        // The file is dated 2025-12-20, before the last month without contributions ended (12-31): kept.
+        let c = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2025, month: 12, day: 20)!)
         #expect(c.statusKept == 1)
         #expect(try reg.worker(ids[3])?.status == "待业")
-        // Importing the same file again adds nothing more to history.
-        _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 10)!)
+        // Importing the same file again adds nothing more to history or evidence.
+        _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2025, month: 12, day: 20)!)
         let h = try reg.read { db in try Row.fetchAll(db, sql: "SELECT field, new_value, source FROM history WHERE key = ? ORDER BY id", arguments: [ids[3]]) }
-        #expect(h.filter { ($0["field"] as String).hasPrefix("status") }.count == 3) // 求职中→在岗 (placement), 在岗→待业 (reconciliation), kept
+        #expect(h.filter { ($0["field"] as String) == "status" }.count == 2) // 求职中→在岗 (placement), 在岗→待业 (reconciliation)
+        let evidence = try #require(try reg.worker(ids[3])).evidence
+        #expect(evidence.map(\.source) == ["contribution", "file", "file", "file"]) // loss 12-31, this file 12-20, placement 10-10, registration
+        #expect(evidence.map(\.date) == ["2025-12-31", "2025-12-20", "2025-10-10", "2025-09-01"])
         // The same file again, dated later (the CLI's default is today): its status is old news and changes nothing.
         _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 11, day: 26)!)
         #expect(try reg.worker(ids[3])?.status == "待业")
@@ -258,7 +267,7 @@ enum StoreFixtures {
         _ = try reg.importWorkers(changed, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 1, day: 20)!)
         #expect(try reg.worker(ids[3])?.status == "求职中")
         let h2 = try reg.read { db in try Row.fetchAll(db, sql: "SELECT field, new_value FROM history WHERE key = ? ORDER BY id", arguments: [ids[3]]) }
-        #expect(h2.filter { ($0["field"] as String).hasPrefix("status") }.count == 4)
+        #expect(h2.filter { ($0["field"] as String) == "status" }.count == 3)
         #expect((h2.last?["new_value"] as String?) == "求职中")
     }
 
@@ -268,7 +277,7 @@ enum StoreFixtures {
         // ids[0] (甲, poor) and ids[1] (乙, not poor) suspected; others free and get proposals.
         _ = try placements(reg, [(ids[0], "PA", "2025-11-10"), (ids[1], "PB", "2025-11-10")])
         try contributions(reg, [(ids[0], a, "2025-11"), (ids[1], b, "2025-11"), (ids[4], a, "2025-12")])
-        _ = try reg.recordContact(ids[4], date: CivilDate(year: 2026, month: 1, day: 2)!, outcome: "未接通", note: "")
+        _ = try reg.recordCall(Registry.Call(worker: ids[4], date: CivilDate(year: 2026, month: 1, day: 2)!, outcome: .unreachable))
         let p = try plan(reg)
         #expect(p.calls.map(\.reason).prefix(2) == ["疑似失岗 (贫困户)", "疑似失岗"])
         #expect(p.calls[0].workerID == ids[0] && p.calls[1].workerID == ids[1])
@@ -292,10 +301,13 @@ enum StoreFixtures {
         let reg = try seeded()
         let ids = StoreFixtures.ids
         _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
-        #expect(try reg.recordContact(ids[0], date: asOf, outcome: "失岗", note: "工厂停工"))
+        let effect = try reg.recordCall(Registry.Call(worker: ids[0], date: asOf, outcome: .unemployed, note: "工厂停工"))
+        #expect(effect.statusBefore == "在岗" && effect.statusAfter == "待业" && effect.closedPlacement == "PA")
         let w = try #require(try reg.worker(ids[0]))
         #expect(w.status == "待业" && w.placements[0].end == "2026-01-15" && w.contacts.count == 1)
-        #expect(!(try reg.recordContact("11010519891231108X".replacingOccurrences(of: "08X", with: "09X"), date: asOf, outcome: "x", note: "")))
+        #expect(throws: Registry.CallError.unknownWorker("11010519891231109X")) {
+            try reg.recordCall(Registry.Call(worker: "11010519891231109X", date: asOf, outcome: .other))
+        }
     }
 
     @Test func placementsNamingUnknownWorkersOrPostsAreRejected() throws {
@@ -346,5 +358,44 @@ enum StoreFixtures {
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try reg.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") } == true)
+    }
+}
+
+/// Status from evidence: the newest statement wins whatever order it arrived in; on the same date a call beats
+/// contributions, which beat files.
+@Suite struct StatusEvidenceTests {
+    static let sources: [EvidenceSource] = [.call, .contribution, .file]
+    static var pairs: [(EvidenceSource, EvidenceSource)] {
+        sources.flatMap { a in sources.filter { $0 != a }.map { (a, $0) } }
+    }
+
+    func status(after statements: [(EvidenceSource, EmploymentStatus, String)]) throws -> String {
+        let reg = try Registry.inMemory()
+        let w = try StoreFixtures.workers(StoreFixtures.workerCSV, asOf: CivilDate(year: 2026, month: 1, day: 15)!)
+        _ = try reg.importWorkers(w, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2025, month: 1, day: 1)!)
+        let id = StoreFixtures.ids[0]
+        try reg.write { db in
+            for (source, status, date) in statements {
+                try Registry.addEvidence(db, id, status, source, date: date, recorded: "2026-02-01")
+            }
+        }
+        return try #require(try reg.worker(id)).status
+    }
+
+    /// Each pair of sources, in both orders of arrival: the newer one wins.
+    @Test(arguments: pairs)
+    func theNewerStatementWins(_ older: EvidenceSource, _ newer: EvidenceSource) throws {
+        let a = (older, EmploymentStatus.unemployed, "2026-01-10"), b = (newer, EmploymentStatus.employed, "2026-01-15")
+        #expect(try status(after: [a, b]) == "在岗", "\(older) then \(newer)")
+        #expect(try status(after: [b, a]) == "在岗", "\(newer) arrived first, \(older) after")
+    }
+
+    /// The same date: call, then contributions, then files, whatever the order of arrival.
+    @Test(arguments: pairs)
+    func onTheSameDayTheStrongerSourceWins(_ a: EvidenceSource, _ b: EvidenceSource) throws {
+        let strong = a.weight > b.weight ? a : b, weak = a.weight > b.weight ? b : a
+        let s = (strong, EmploymentStatus.employed, "2026-01-15"), w = (weak, EmploymentStatus.unemployed, "2026-01-15")
+        #expect(try status(after: [s, w]) == "在岗")
+        #expect(try status(after: [w, s]) == "在岗")
     }
 }

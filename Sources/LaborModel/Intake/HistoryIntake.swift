@@ -44,6 +44,8 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
     public var previous: YearMonth { month == 1 ? YearMonth(year: year - 1, month: 12)! : YearMonth(year: year, month: month - 1)! }
     public var next: YearMonth { month == 12 ? YearMonth(year: year + 1, month: 1)! : YearMonth(year: year, month: month + 1)! }
     public var firstDay: CivilDate { CivilDate(year: year, month: month, day: 1)! }
+    /// The day a month's contributions speak for (a contribution month counts as evidence on its last day).
+    public var lastDay: CivilDate { CivilDate(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))! }
     public var description: String { pad(year, 4) + "-" + pad(month, 2) }
 }
 

@@ -9,6 +9,16 @@ public struct Placement: Sendable {
         case exact, greedy
     }
 
+    /// A (worker, post) pair by row.
+    public struct Pair: Hashable, Sendable {
+        public var worker: Int
+        public var post: Int
+        public init(worker: Int, post: Int) {
+            self.worker = worker
+            self.post = post
+        }
+    }
+
     public struct Options: Sendable {
         public var solver: Solver = .exact
         /// Added to every edge of a poor-household worker, in score units (a multiple of 1/1024).
@@ -21,16 +31,18 @@ public struct Placement: Sendable {
         public init() {}
     }
 
-    /// The candidate graph: workers × posts edges with integer weights (score × 1024).
-    public static func graph(_ r: ScoringResult, workers: Int, capacities: [Int]) throws -> AssignmentProblem {
+    /// The candidate graph: workers × posts edges with integer weights (score × 1024), without the pairs in
+    /// `excluding` (worker, post): proposals a worker declined are never made again.
+    public static func graph(_ r: ScoringResult, workers: Int, capacities: [Int],
+                             excluding: Set<Pair> = []) throws -> AssignmentProblem {
         var edges: [(worker: Int, post: Int, weight: Int64)] = []
         edges.reserveCapacity(r.byWorker.rows * r.byWorker.k * 2)
         for i in 0..<r.byWorker.rows {
-            for c in r.byWorker.candidates(of: i) { edges.append((i, c.id, Int64(c.score))) }
+            for c in r.byWorker.candidates(of: i) where !excluding.contains(Pair(worker: i, post: c.id)) { edges.append((i, c.id, Int64(c.score))) }
         }
         if let byPost = r.byPost {
             for j in 0..<byPost.rows {
-                for c in byPost.candidates(of: j) { edges.append((c.id, j, Int64(c.score))) }
+                for c in byPost.candidates(of: j) where !excluding.contains(Pair(worker: c.id, post: j)) { edges.append((c.id, j, Int64(c.score))) }
             }
         }
         return try AssignmentProblem(workers: workers, capacity: capacities, edges: edges)
