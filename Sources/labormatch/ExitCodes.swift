@@ -51,6 +51,10 @@ func exitCode(for error: Error) -> ExitCode {
     case let e as OutputFolderError:
         Console.err("labormatch: error: \(e)")
         return Exit.cantCreate
+    case let e as XLSXError:
+        Console.err("labormatch: error: \(e)")
+        if case .tooManyRows = e { return Exit.cantCreate }
+        return Exit.software
     case let e as AtomicFileError:
         Console.err("labormatch: error: \(e)")
         return e.errno == ENOSPC || e.errno == EIO || e.errno == EDQUOT ? Exit.ioError : e.errno == EACCES || e.errno == EROFS ? Exit.cantCreate : Exit.software

@@ -147,6 +147,28 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir + "/r.sqlite"))
     }
 
+    @Test func weightsBeyondTheSafeRangeExit65WithTheReason() throws {
+        let dir = CLI.tempDir()
+        try write("post_id,openings\nA,1\nB,1\n", dir + "/c.csv")
+        try write("worker_id,post_id,weight\nw1,A,\((1 << 40) + 1)\nw2,B,5\n", dir + "/g.csv")
+        // A weight past 2^40 is refused row by row (the run goes on with the others; --strict stops it).
+        let r = try CLI.run(["assign", "--edges", dir + "/g.csv", "--capacities", dir + "/c.csv", "--out", dir + "/o"])
+        #expect(r.status == 0 && r.stderr.contains("g.csv:2: 权重 weight '1099511627777': 权重应为 0–2^40 的整数"), "\(r.stderr)")
+        #expect(r.stdout.contains("objective 5"))
+        let strict = try CLI.run(["assign", "--edges", dir + "/g.csv", "--capacities", dir + "/c.csv", "--out", dir + "/s", "--strict"])
+        #expect(strict.status == 65)
+        // Past the scaled range (2^40 × (workers + 1) > 2^60 needs a million workers): refused with the reason, exit 65,
+        // never a trap. 2^20 workers on one post each with weight 2^40.
+        let many = 1 << 20
+        var edges = "worker_id,post_id,weight\n"
+        edges.reserveCapacity(many * 24)
+        for i in 0..<many { edges += "w\(i),A,1099511627776\n" }
+        try write(edges, dir + "/big.csv")
+        let big = try CLI.run(["assign", "--edges", dir + "/big.csv", "--capacities", dir + "/c.csv", "--out", dir + "/b"])
+        #expect(big.status == 65, "\(big.stderr.suffix(300))")
+        #expect(big.stderr.contains("safe range") && big.stderr.contains("权重超出安全范围"))
+    }
+
     @Test func unknownSubcommandsSuggestTheNearest() throws {
         let r = try CLI.run(["matc", "--workers", "w.csv"])
         #expect(r.status == 64)

@@ -66,6 +66,23 @@ func idNumber(born birth: String, seq: String = "123") -> String {
     }
 }
 
+@Suite struct OneSidedAgeBoundTests {
+    /// A post that sets only 年龄上限 below 18, or only 年龄下限 above 60, would take nobody: refused at intake.
+    @Test func aLoneBoundCrossingTheOtherDefaultIsRejected() throws {
+        let text = """
+            岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限,年龄下限,年龄上限
+            MAX17,甲厂,91350100M000100Y43,普工,罗湖区,1,5000,6000,,17
+            MIN62,甲厂,91350100M000100Y43,普工,罗湖区,1,5000,6000,62,
+            BOTH,甲厂,91350100M000100Y43,普工,罗湖区,1,5000,6000,16,17
+            """
+        let t = try CSVTable.parse(data: Fixtures.csv(text), file: "p.csv")
+        let r = try PostIntake.validate(table: t, file: "p.csv", taxonomy: Fixtures.taxonomy)
+        #expect(r.accepted.map(\.postID) == ["BOTH"])
+        #expect(r.rejections.map(\.line) == [2, 3])
+        #expect(r.rejectionMessages()[0].contains("give age_min too") && r.rejectionMessages()[1].contains("give age_max too"))
+    }
+}
+
 @Suite struct ByteAccountingTests {
     static let header = "身份证号,姓名,乡镇"
     static let rows = ["360426199101010071,甲,新州镇", "11010219840406970X,乙,德峨镇", "440524198801010011,丙,沙梨乡",
@@ -88,6 +105,31 @@ func idNumber(born birth: String, seq: String = "123") -> String {
         #expect(rej.problems[0].shownValue == "黄\\x00燕红")
         // The stored name of no one is cut at the NUL.
         #expect(!r.accepted.contains { $0.name == "黄" })
+    }
+
+    @Test func noMessageCarriesAControlCharacter() throws {
+        let r = try read(Fixtures.csv(Self.header + "\n360426199101010071,甲,\u{1B}[31m新州\n"))
+        let all = r.rejectionMessages().joined()
+        #expect(!all.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(all.contains("\\x1B[31m新州"))
+        #expect(r.rejections[0].problems.count == 2) // the control character and the unknown township
+    }
+
+    @Test func aUTF8FileWithABadByteAndLittleChineseStaysUTF8() throws {
+        var data = Data("credit_code,备注\n91350100M000100Y43,甲\n".utf8)
+        data.append(contentsOf: [0x39, 0x31, 0x2C, 0xFF, 0x0A])
+        data.append(contentsOf: Array("91440300MA5DABCDE1,乙\n".utf8))
+        let t = try CSVTable.parse(data: data, file: "x.csv")
+        #expect(t.encoding == .utf8)
+        #expect(t.records.map(\.problems.isEmpty) == [true, false, true])
+        #expect(t.records[2].fields[1] == "乙")
+    }
+
+    @Test func theRejectsFileKeepsExtraCellsInColumnsOfTheirOwn() throws {
+        let r = try read(Fixtures.csv(Self.header + "\n" + Self.rows[0] + ",多余,更多\n" + Self.rows[1] + "\n"))
+        let back = try CSVTable.parse(data: r.rejectsCSV(english: false).data(), file: "r.csv")
+        #expect(back.header == ["行号", "身份证号", "姓名", "乡镇", "原因", "多出的单元格 1", "多出的单元格 2"])
+        #expect(back.records[0].fields[4].contains("多出的单元格") && back.records[0].fields[5...] == ["多余", "更多"])
     }
 
     @Test func otherControlCharactersToo() throws {

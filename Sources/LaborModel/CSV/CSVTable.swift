@@ -2,7 +2,7 @@ import Foundation
 
 /// Text encodings accepted on input.
 public enum TextEncoding: String, Sendable, CaseIterable {
-    /// Detect: a BOM (UTF-8 or UTF-16), UTF-8 (valid, or with a few bad bytes among many valid characters),
+    /// Detect: a BOM (UTF-8 or UTF-16), UTF-8 (valid, or with no more bad bytes than GB18030 would have),
     /// anything else is read as GB18030.
     case auto
     case utf8 = "utf-8"
@@ -44,7 +44,7 @@ public struct CellProblem: Sendable, Equatable {
     public var reason: String {
         switch kind {
         case let .undecodable(offset, byte, encoding):
-            return "无法按 \(encoding.rawValue) 解码的字节 0x\(String(byte, radix: 16, uppercase: true)) (文件第 \(offset) 字节) / "
+            return "无法按 \(encoding.rawValue) 解码的字节 0x\(String(byte, radix: 16, uppercase: true)) (文件偏移 \(offset), 从 0 数起) / "
                 + "byte 0x\(String(byte, radix: 16, uppercase: true)) at byte offset \(offset) is not valid \(encoding.rawValue)"
         case let .controlCharacter(c):
             return "含控制字符 0x\(c < 16 ? "0" : "")\(String(c, radix: 16, uppercase: true)) / contains the control character 0x\(c < 16 ? "0" : "")\(String(c, radix: 16, uppercase: true))"
@@ -81,7 +81,7 @@ public struct CSVRecord: Sendable, Equatable {
     }
 
     /// Control characters shown as \x00 so that a message or rejects file never carries them.
-    static func visible(_ s: String) -> String {
+    public static func visible(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 }) else { return s }
         var out = ""
         for u in s.unicodeScalars {

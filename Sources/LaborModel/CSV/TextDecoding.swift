@@ -74,14 +74,12 @@ enum TextDecoding {
         if encoding == .utf8 || encoding == .auto {
             let bom = raw.count >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF
             let bytes = bom ? Array(raw[3...]) : raw
-            // Count well-formed multi-byte characters and errors: a UTF-8 file with a few bad bytes keeps most of
-            // its characters valid; GB18030 Chinese text is almost never valid UTF-8.
-            var multibyte = 0, errors = 0
+            // Count the bytes that are not UTF-8: GB18030 Chinese text is almost never valid UTF-8.
+            var errors = 0
             bytes.withUnsafeBufferPointer { b in
                 var i = 0
                 while i < b.count {
                     if let n = DecodedText.utf8Length(b, i, b.count) {
-                        if n > 1 { multibyte += 1 }
                         i += n
                     } else {
                         errors += 1
@@ -89,11 +87,24 @@ enum TextDecoding {
                     }
                 }
             }
-            if errors == 0 || encoding == .utf8 || bom || multibyte > 4 * errors {
+            // With errors, the encoding that explains more of the bytes wins: a UTF-8 file with a few bad bytes has
+            // fewer UTF-8 errors than GB18030 ones, a GB18030 file the other way round.
+            if errors == 0 || encoding == .utf8 || bom || errors <= gb18030Errors(raw) {
                 return DecodedText(bytes: bytes, encoding: .utf8, checkFields: errors > 0, shift: bom ? 3 : 0)
             }
         }
         return gb18030(raw)
+    }
+
+    /// Bytes that are not well-formed GB18030 sequences.
+    static func gb18030Errors(_ raw: [UInt8]) -> Int {
+        raw.withUnsafeBufferPointer { b in
+            var i = 0, errors = 0
+            while i < b.count {
+                if let n = DecodedText.gb18030Length(b, i, b.count) { i += n } else { errors += 1; i += 1 }
+            }
+            return errors
+        }
     }
 
     /// The byte order of a UTF-16 file: its BOM, or NUL bytes beside ASCII in the first two characters.

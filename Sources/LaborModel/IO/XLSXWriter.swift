@@ -30,7 +30,11 @@ public enum XLSXWriter {
         try write(header: table.header, rows: table.records.map(\.fields), to: path, sheetName: sheetName, ownerOnly: ownerOnly)
     }
 
+    /// Rows a sheet holds, header included (Excel's limit).
+    public static let maxRows = 1_048_576
+
     public static func write(header: [String], rows: [[String]], to path: String, sheetName: String, ownerOnly: Bool = false) throws {
+        guard rows.count < maxRows else { throw XLSXError.tooManyRows(path: path, rows: rows.count) }
         let numeric = header.map { numberColumns.contains($0) }
         var widths = header.map(displayWidth)
         for row in rows {
@@ -79,31 +83,20 @@ public enum XLSXWriter {
         try writeArchive(parts, to: path, ownerOnly: ownerOnly)
     }
 
-    /// The package: a temporary file beside `path`, renamed over it when complete.
+    /// The package, built in memory and written like every other file (`AtomicFile`: created owner-only when
+    /// asked, fsynced, renamed into place).
     static func writeArchive(_ parts: [(String, Data)], to path: String, ownerOnly: Bool) throws {
-        let url = URL(fileURLWithPath: path)
-        let tmp = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".tmp-\(getpid())")
-        unlink(tmp.path)
-        do {
-            let archive = try Archive(url: tmp, accessMode: .create)
-            // A fixed date keeps the bytes of the same sheet the same from run to run.
-            let date = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01
-            for (entry, data) in parts {
-                try archive.addEntry(with: entry, type: .file, uncompressedSize: Int64(data.count), modificationDate: date,
-                                     compressionMethod: .deflate) { position, size in
-                    data.subdata(in: Int(position)..<(Int(position) + size))
-                }
+        let archive = try Archive(accessMode: .create)
+        // A fixed date keeps the bytes of the same sheet the same from run to run.
+        let date = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01
+        for (entry, data) in parts {
+            try archive.addEntry(with: entry, type: .file, uncompressedSize: Int64(data.count), modificationDate: date,
+                                 compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<(Int(position) + size))
             }
-        } catch {
-            unlink(tmp.path)
-            throw AtomicFileError(path: path, errno: (error as NSError).domain == NSPOSIXErrorDomain ? Int32((error as NSError).code) : EIO)
         }
-        chmod(tmp.path, ownerOnly ? 0o600 : 0o644)
-        guard rename(tmp.path, path) == 0 else {
-            let e = errno
-            unlink(tmp.path)
-            throw AtomicFileError(path: path, errno: e)
-        }
+        guard let bytes = archive.data else { throw XLSXError.noArchive(path: path) }
+        try AtomicFile.write(bytes, to: path, ownerOnly: ownerOnly)
     }
 
     /// A cell the CSV writer guarded against formulas ("'=..."), as the text it stands for.
@@ -190,6 +183,20 @@ public enum XLSXWriter {
         <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
         </styleSheet>
         """
+}
+
+public enum XLSXError: Error, CustomStringConvertible {
+    case tooManyRows(path: String, rows: Int)
+    case noArchive(path: String)
+
+    public var description: String {
+        switch self {
+        case let .tooManyRows(path, rows):
+            return "\(path): \(rows) rows do not fit in one Excel sheet (at most \(XLSXWriter.maxRows - 1)) (超过 Excel 行数上限); use --format csv or a smaller --top-k"
+        case let .noArchive(path):
+            return "\(path): the workbook could not be assembled (无法生成工作簿)"
+        }
+    }
 }
 
 extension CSVWriter {

@@ -49,6 +49,14 @@ public enum PostIntake {
             if let a = ageMin ?? nil, let b = ageMax ?? nil, a > b {
                 r.fail("age_max", "\(b)", "年龄上限低于下限 \(a) / age_max is below age_min \(a)")
             }
+            // One bound alone must not cross the other's default (18–60): the post would take nobody.
+            let defaults = MatchRules.defaultAgeRange
+            if let b = ageMax ?? nil, ageMin == .some(nil), b < defaults.lowerBound {
+                r.fail("age_max", "\(b)", "年龄上限 \(b) 低于默认下限 \(defaults.lowerBound), 请同时填写年龄下限 / age_max \(b) is below the default minimum \(defaults.lowerBound): give age_min too")
+            }
+            if let a = ageMin ?? nil, ageMax == .some(nil), a > defaults.upperBound {
+                r.fail("age_min", "\(a)", "年龄下限 \(a) 高于默认上限 \(defaults.upperBound), 请同时填写年龄上限 / age_min \(a) is above the default maximum \(defaults.upperBound): give age_max too")
+            }
             let certs = r.list("required_certificates", what: "证书", lookup: taxonomy.certificate)
             let board = r.yesNo("board_lodging")
             if let postID, let first = firstLine[postID] {

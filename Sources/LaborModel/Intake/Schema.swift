@@ -104,10 +104,11 @@ public struct FieldProblem: Sendable, Equatable {
         self.rawValue = rawValue
     }
 
-    public var description: String { "\(column) '\(shownValue)': \(reason)" }
+    /// Values are shown with control characters escaped (\x1B), so that no message carries them to a terminal.
+    public var description: String { "\(column) '\(CSVRecord.visible(shownValue))': \(reason)" }
 
     public func description(unmask: Bool) -> String {
-        "\(column) '\(unmask ? rawValue ?? shownValue : shownValue)': \(reason)"
+        "\(column) '\(CSVRecord.visible(unmask ? rawValue ?? shownValue : shownValue))': \(reason)"
     }
 }
 
@@ -144,13 +145,16 @@ public struct IntakeResult<Record: Sendable>: Sendable {
         rejections.map { r in "\(file):\(r.line): " + r.problems.map { $0.description(unmask: unmask) }.joined(separator: "; ") }
     }
 
-    /// The rejects file: line number, the original fields as read, reasons.
+    /// The rejects file: line number, the original fields as read, reasons; cells beyond the header's columns
+    /// (a row rejected for extra cells) go to columns of their own after the reasons, so nothing shifts.
     public func rejectsCSV(english: Bool) -> CSVWriter {
-        var w = CSVWriter(header: [english ? "line" : "行号"] + header + [english ? "reasons" : "原因"])
+        let extra = rejections.map { max(0, $0.fields.count - header.count) }.max() ?? 0
+        let extraHeader = (0..<extra).map { english ? "extra cell \($0 + 1)" : "多出的单元格 \($0 + 1)" }
+        var w = CSVWriter(header: [english ? "line" : "行号"] + header + [english ? "reasons" : "原因"] + extraHeader)
         for r in rejections {
-            var f = r.fields
+            var f = Array(r.fields.prefix(header.count))
             if f.count < header.count { f += Array(repeating: "", count: header.count - f.count) }
-            w.append(["\(r.line)"] + f + [r.problems.map(\.description).joined(separator: "; ")])
+            w.append(["\(r.line)"] + f + [r.problems.map(\.description).joined(separator: "; ")] + Array(r.fields.dropFirst(header.count)))
         }
         return w
     }

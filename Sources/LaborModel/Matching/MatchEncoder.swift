@@ -86,8 +86,8 @@ public struct MatchEncoder: Sendable {
                     let minRank = t.education[e].rank
                     for r in 0..<minRank { v[row + layout.education.lowerBound + r] = big }
                 }
-                let ages = MatchRules.ageRange(p)
-                for a in MatchRules.youngest...MatchRules.oldest where !ages.contains(a) {
+                let (lo, hi) = MatchRules.ageBounds(p)
+                for a in MatchRules.youngest...MatchRules.oldest where a < lo || a > hi {
                     v[row + layout.age.lowerBound + a - MatchRules.youngest] = big
                 }
                 v[row + layout.age.upperBound - 1] = big

@@ -38,9 +38,10 @@ public struct MatchRules: Sendable {
     /// whose 年龄下限 is set and at most 17.
     public static let defaultAgeRange = 18...60
 
-    /// The ages a post takes: its own range, with 18 and 60 where it sets none.
-    public static func ageRange(_ p: JobPost) -> ClosedRange<Int> {
-        (p.ageMin ?? defaultAgeRange.lowerBound)...(p.ageMax ?? defaultAgeRange.upperBound)
+    /// The ages a post takes: its own bounds, 18 and 60 where it sets none. (Intake refuses a post whose one
+    /// bound crosses the other's default, so that lo ≤ hi; a pair is tested as `lo <= age && age <= hi` anyway.)
+    public static func ageBounds(_ p: JobPost) -> (lo: Int, hi: Int) {
+        (p.ageMin ?? defaultAgeRange.lowerBound, p.ageMax ?? defaultAgeRange.upperBound)
     }
 
     public func age(_ w: Worker) -> Int { w.idNumber.birthDate.age(on: asOf) }
@@ -89,8 +90,8 @@ public struct MatchRules: Sendable {
             let held = Set(taxonomy.closure(ofCertificates: w.certificates))
             for c in p.requiredCertificates where !held.contains(c) { v.append(.missingCertificate(c)) }
         }
-        let range = MatchRules.ageRange(p), a = age(w)
-        if !range.contains(a) { v.append(.ageOutside(age: a, min: range.lowerBound, max: range.upperBound)) }
+        let (lo, hi) = MatchRules.ageBounds(p), a = age(w)
+        if a < lo || a > hi { v.append(.ageOutside(age: a, min: lo, max: hi)) }
         if let m = p.educationMin, educationRank(w.education) < taxonomy.education[m].rank {
             v.append(.educationBelow(minimum: m))
         }

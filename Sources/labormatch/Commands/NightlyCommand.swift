@@ -115,7 +115,7 @@ extension LaborMatch {
             Console.out("placements: \(c.confirmed) confirmed, \(c.jobChanges) job changes (换岗), \(c.suspected) suspected losses (疑似失岗), \(c.lost) closed as lost")
             Console.out("re-matched \(c.pool) free workers against \(c.openCapacity) open places in \(c.openPosts) posts: \(c.proposals) proposals")
             Console.out("since the previous run: \(c.newProposals) new, \(c.changedProposals) changed, \(c.keptProposals) kept")
-            Console.out("calls for today: \(c.calls) (calls.csv)")
+            Console.out("calls for today: \(c.calls) (calls.\(staff.format.fileExtension))")
             Console.out("wrote \(out)/runs/\(plan.runID)/ and pointed \(out)/latest at it" + (removed.isEmpty ? "" : "; removed \(removed.count) old runs"))
             Console.err(String(format: "seconds: %.2f", seconds))
         }
