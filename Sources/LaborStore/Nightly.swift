@@ -52,21 +52,55 @@ public enum Nightly {
         /// Last run's proposals with none tonight (placed, no longer free, or no longer feasible).
         public var withdrawnProposals = 0
         public var calls = 0
+        /// Who should be called and is not today, and the oldest wait in days.
+        public var waiting = 0
+        public var oldestWaitDays = 0
+        public var visits = 0
 
         enum CodingKeys: String, CodingKey {
             case confirmed, suspected, lost, pool, proposals, calls
             case jobChanges = "job_changes", openPosts = "open_posts", openCapacity = "open_capacity"
             case newProposals = "new_proposals", changedProposals = "changed_proposals", keptProposals = "kept_proposals"
             case withdrawnProposals = "withdrawn_proposals"
+            case waiting, visits
+            case oldestWaitDays = "oldest_wait_days"
         }
     }
 
+    /// One person to contact, and why.
     public struct Call: Sendable, Equatable {
         public var workerID: String
+        /// 人员编号.
+        public var number: String
         public var name: String
         public var township: String
+        public var village: String
         public var phone: String
         public var reason: String
+        public var poor: Bool
+        /// Since when the call has been due (the loss found, the proposal first made); nil for follow-ups.
+        public var since: CivilDate?
+        public var daysWaiting: Int
+        /// The proposal to tell the worker about.
+        public var proposal: ProposalDetail?
+    }
+
+    /// What staff read out when they tell a worker about a proposal.
+    public struct ProposalDetail: Sendable, Equatable {
+        public var postID: String
+        public var employer: String
+        public var occupation: String
+        public var location: String
+        public var wage: String
+        public var boardLodging: Bool
+    }
+
+    /// The day's contact lists: at most `--calls` calls; everyone else who should be called and is not today
+    /// (backlog, ageing); and those to visit (no phone, or unreachable three times in a row), outside the budget.
+    public struct ContactLists: Sendable {
+        public var calls: [Call] = []
+        public var backlog: [Call] = []
+        public var visits: [Call] = []
     }
 
     public struct Plan: Sendable {
@@ -82,7 +116,8 @@ public enum Nightly {
         public var result: ScoringResult
         public var outcome: Placement.Outcome
         public var proposals: [(worker: String, post: String, score: Double)]
-        public var calls: [Call]
+        public var contacts: ContactLists
+        public var calls: [Call] { contacts.calls }
         public var rules: MatchRules
         public var problems: [String]
     }
@@ -237,64 +272,125 @@ public enum Nightly {
         // 5. What changed since the previous run.
         let proposed = Set(proposals.map(\.worker))
         counts.withdrawnProposals = previous.keys.filter { !proposed.contains($0) }.count
-        var newOrChanged = Set<String>()
         for p in proposals {
             switch previous[p.worker] {
-            case nil: counts.newProposals += 1; newOrChanged.insert(p.worker)
+            case nil: counts.newProposals += 1
             case p.post?: counts.keptProposals += 1
-            default: counts.changedProposals += 1; newOrChanged.insert(p.worker)
+            default: counts.changedProposals += 1
             }
         }
-        // 6. The day's calls.
-        let calls = try callList(db, snap: snap, suspected: suspected, lost: lostWorkers, newOrChanged: newOrChanged, proposals: proposals,
-                                 posts: posts, taxonomy: taxonomy, budget: options.calls)
-        counts.calls = calls.count
+        // 6. The day's contact lists.
+        let contacts = try contactLists(db, snap: snap, suspected: suspected, lost: lostWorkers, proposals: proposals,
+                                        posts: posts, taxonomy: taxonomy, asOf: options.asOf, budget: options.calls)
+        counts.calls = contacts.calls.count
+        counts.waiting = contacts.backlog.count
+        counts.oldestWaitDays = contacts.backlog.map(\.daysWaiting).max() ?? 0
+        counts.visits = contacts.visits.count
         return Plan(runID: runID, options: options, reconciledMonth: latest, notes: notes, actions: actions, counts: counts,
-                    pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, calls: calls,
+                    pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
                     rules: rules, problems: snap.problems)
     }
 
-    /// At most `budget` calls, one per worker: poor households with a job loss (suspected, or found tonight) first,
-    /// then other losses, then new proposals to tell the worker about, then those longest without contact.
-    static func callList(_ db: Database, snap: Registry.Snapshot, suspected: Set<String>, lost: Set<String>, newOrChanged: Set<String>,
-                         proposals: [(worker: String, post: String, score: Double)], posts: [JobPost],
-                         taxonomy t: Taxonomy, budget: Int) throws -> [Call] {
+    /// Who should be called tonight: job losses (poor households first), then proposals the worker has not been
+    /// told about yet (a proposal counts as told once a call with any outcome is recorded on or after the day it was
+    /// first made; it leaves the list when told, withdrawn or replaced). Workers without a phone, or unreachable
+    /// three times in a row, go to the visit list (上门) and use no call budget. The first `budget` calls are
+    /// today's; the other due ones wait in the backlog, oldest wait first; a budget left over is filled with
+    /// follow-ups of those longest without contact.
+    static func contactLists(_ db: Database, snap: Registry.Snapshot, suspected: Set<String>, lost: Set<String>,
+                             proposals: [(worker: String, post: String, score: Double)], posts: [JobPost],
+                             taxonomy t: Taxonomy, asOf: CivilDate, budget: Int) throws -> ContactLists {
         var lastContact: [String: String] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT id_number, last_contact FROM worker WHERE last_contact IS NOT NULL") {
             lastContact[r["id_number"]] = r["last_contact"]
         }
+        var lossFound: [String: String] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT id_number, suspected_found FROM placement WHERE end_date IS NULL AND suspected_found IS NOT NULL") {
+            lossFound[r["id_number"]] = r["suspected_found"]
+        }
+        var firstProposed: [String: String] = [:]   // "worker|post" → the day the pair was first proposed
+        for r in try Row.fetchAll(db, sql: """
+            SELECT p.id_number, p.post_id, MIN(r.as_of) AS first FROM proposal p JOIN run r ON r.id = p.run_id GROUP BY p.id_number, p.post_id
+            """) {
+            firstProposed[(r["id_number"] as String) + "|" + (r["post_id"] as String)] = r["first"]
+        }
+        var unreachable: [String: Int] = [:]
+        var streakOpen = Set<String>()
+        for r in try Row.fetchAll(db, sql: "SELECT id_number, code FROM contact ORDER BY id_number, date DESC, id DESC") {
+            let id: String = r["id_number"]
+            if unreachable[id] == nil { unreachable[id] = 0; streakOpen.insert(id) }
+            guard streakOpen.contains(id) else { continue }
+            if (r["code"] as String?) == Registry.CallOutcome.unreachable.rawValue { unreachable[id]! += 1 } else { streakOpen.remove(id) }
+        }
+        let numbers = try Registry.personNumbers(db)
         let byID = Dictionary(uniqueKeysWithValues: snap.workers.map { ($0.workerID, $0) })
         let postByID = Dictionary(uniqueKeysWithValues: posts.map { ($0.postID, $0) })
-        let proposalOf = Dictionary(uniqueKeysWithValues: proposals.map { ($0.worker, $0.post) })
-        // Never contacted first, then the oldest contact; ties by ID number.
-        func staleness(_ a: String, _ b: String) -> Bool {
-            let ca = lastContact[a] ?? "", cb = lastContact[b] ?? ""
-            return ca != cb ? ca < cb : a < b
+        let today = asOf.description
+        func call(_ id: String, _ reason: String, since: String?, proposal: ProposalDetail? = nil) -> Call? {
+            guard let w = byID[id] else { return nil }
+            let sinceDate = since.flatMap { CivilDate(iso: $0) }
+            return Call(workerID: id, number: numbers[id] ?? "", name: w.name, township: t.townships[w.township].name, village: w.village,
+                        phone: w.phone ?? "", reason: reason, poor: w.poorHousehold, since: sinceDate,
+                        daysWaiting: sinceDate.map { max(0, $0.days(until: asOf)) } ?? 0, proposal: proposal)
         }
-        var out: [Call] = []
+        // Due: losses, then untold proposals.
+        var losses: [Call] = []
+        for id in suspected.union(lost) {
+            let poor = byID[id]?.poorHousehold == true
+            let reason = (lost.contains(id) ? "失岗 (两个月无社保)" : "疑似失岗") + (poor ? " (贫困户)" : "")
+            if let c = call(id, reason, since: lost.contains(id) ? today : lossFound[id] ?? today) { losses.append(c) }
+        }
+        var told: [Call] = []
+        for p in proposals {
+            let first = firstProposed[p.worker + "|" + p.post] ?? today
+            if let last = lastContact[p.worker], last >= first { continue }
+            guard let post = postByID[p.post] else { continue }
+            let detail = ProposalDetail(postID: post.postID, employer: post.employer, occupation: t.occupations[post.occupation].name,
+                                        location: t.destinations[post.location].name,
+                                        wage: post.wageMin == post.wageMax ? "\(post.wageMin)" : "\(post.wageMin)–\(post.wageMax)",
+                                        boardLodging: post.boardLodging)
+            let reason = "新推荐岗位: \(post.postID) \(detail.occupation) \(detail.location)"
+            if let c = call(p.worker, reason, since: first, proposal: detail) { told.append(c) }
+        }
+        // Poor households first, then the longest wait, then the person.
+        func order(_ a: Call, _ b: Call) -> Bool {
+            (a.poor ? 0 : 1, -a.daysWaiting, a.workerID) < (b.poor ? 0 : 1, -b.daysWaiting, b.workerID)
+        }
+        let due = losses.sorted(by: order) + told.sorted(by: order)
+        var lists = ContactLists()
         var listed = Set<String>()
-        func add(_ id: String, _ reason: String) {
-            guard out.count < budget, !listed.contains(id), let w = byID[id] else { return }
-            listed.insert(id)
-            out.append(Call(workerID: id, name: w.name, township: t.townships[w.township].name, phone: w.phone ?? "", reason: reason))
-        }
-        let losses = suspected.union(lost)
-        func lossReason(_ id: String, poor: Bool) -> String {
-            (lost.contains(id) ? "失岗 (两个月无社保)" : "疑似失岗") + (poor ? " (贫困户)" : "")
-        }
-        for id in losses.filter({ byID[$0]?.poorHousehold == true }).sorted(by: staleness) { add(id, lossReason(id, poor: true)) }
-        for id in losses.sorted(by: staleness) { add(id, lossReason(id, poor: false)) }
-        for id in newOrChanged.sorted(by: { (byID[$0]?.poorHousehold == true ? 0 : 1, $0) < (byID[$1]?.poorHousehold == true ? 0 : 1, $1) }) {
-            guard let postID = proposalOf[id], let p = postByID[postID] else { continue }
-            add(id, "新推荐岗位: \(p.postID) \(t.occupations[p.occupation].name) \(t.destinations[p.location].name)")
-        }
-        if out.count < budget {
-            for id in snap.workers.map(\.workerID).sorted(by: staleness) {
-                if out.count >= budget { break }
-                add(id, lastContact[id].map { "回访: 上次联系 \($0)" } ?? "回访: 从未联系")
+        for c in due where !listed.contains(c.workerID) {
+            listed.insert(c.workerID)
+            if c.phone.isEmpty {
+                var v = c
+                v.reason += "; 无电话, 请上门 (no phone: visit)"
+                lists.visits.append(v)
+            } else if (unreachable[c.workerID] ?? 0) >= 3 {
+                var v = c
+                v.reason += "; 连续 \(unreachable[c.workerID]!) 次联系不上, 请上门 (unreachable: visit)"
+                lists.visits.append(v)
+            } else if lists.calls.count < budget {
+                lists.calls.append(c)
+            } else {
+                lists.backlog.append(c)
             }
         }
-        return out
+        // Whoever was unreachable three times in a row is visited, due or not.
+        for (id, n) in unreachable.sorted(by: { $0.key < $1.key }) where n >= 3 && !listed.contains(id) {
+            listed.insert(id)
+            if let c = call(id, "连续 \(n) 次联系不上, 请上门 (unreachable \(n) times: visit)", since: lastContact[id]) { lists.visits.append(c) }
+        }
+        // Oldest wait first, then poor households, then the person.
+        lists.backlog.sort { ($0.daysWaiting, $0.poor ? 1 : 0, $1.workerID) > ($1.daysWaiting, $1.poor ? 1 : 0, $0.workerID) }
+        // Follow-ups fill what is left of the budget: never contacted first, then the oldest contact.
+        if lists.calls.count < budget {
+            let rest = snap.workers.map(\.workerID).filter { !listed.contains($0) && !(byID[$0]?.phone ?? "").isEmpty }
+                .sorted { (lastContact[$0] ?? "", $0) < (lastContact[$1] ?? "", $1) }
+            for id in rest.prefix(budget - lists.calls.count) {
+                if let c = call(id, lastContact[id].map { "回访: 上次联系 \($0)" } ?? "回访: 从未联系", since: nil) { lists.calls.append(c) }
+            }
+        }
+        return lists
     }
 
     /// Applies a plan in one transaction: reconciliation, the run record, its proposals.
@@ -320,7 +416,8 @@ public enum Nightly {
                     try Registry.addEvidence(db, p.worker, .employed, .contribution, date: month.lastDay.description,
                                              detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change", recorded: day)
                 case .suspected(let since):
-                    try db.execute(sql: "UPDATE placement SET suspected_since = ? WHERE id = ?", arguments: [since.description, p.id])
+                    try db.execute(sql: "UPDATE placement SET suspected_since = ?, suspected_found = COALESCE(suspected_found, ?) WHERE id = ?",
+                                   arguments: [since.description, day, p.id])
                 case .lost(let since):
                     try db.execute(sql: """
                         UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)' WHERE id = ?

@@ -2,8 +2,8 @@ import Foundation
 import LaborModel
 import MatchCore
 
-/// The files of one nightly run: assignments (the proposals), candidates_by_worker and candidates_by_post,
-/// calls (the day's call list: phone numbers in full, owner-only), each .csv or .xlsx, and summary.json.
+/// The files of one nightly run: assignments (the proposals), candidates_by_worker and candidates_by_post, and
+/// the contact lists calls, backlog and visits (phone numbers in full, owner-only), each .csv or .xlsx; summary.json.
 public struct NightlyOutputs {
     public let plan: Nightly.Plan
 
@@ -18,14 +18,34 @@ public struct NightlyOutputs {
             .write(staffFile: dir + "/candidates_by_worker", format: pres.format, sheetName: en ? "posts for each worker" : "推荐岗位", ownerOnly: pres.unmask)
         try matcher.byPostCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
             .write(staffFile: dir + "/candidates_by_post", format: pres.format, sheetName: en ? "workers for each post" : "推荐人才", ownerOnly: pres.unmask)
-        try callsCSV(english: en).write(staffFile: dir + "/calls", format: pres.format, sheetName: en ? "calls" : "今日电话", ownerOnly: true)
+        try contactsCSV(plan.contacts.calls, english: en).write(staffFile: dir + "/calls", format: pres.format,
+                                                                sheetName: en ? "calls" : "今日电话", ownerOnly: true)
+        try contactsCSV(plan.contacts.backlog, english: en, waiting: true).write(staffFile: dir + "/backlog", format: pres.format,
+                                                                                  sheetName: en ? "backlog" : "待联系", ownerOnly: true)
+        try contactsCSV(plan.contacts.visits, english: en, waiting: true).write(staffFile: dir + "/visits", format: pres.format,
+                                                                                 sheetName: en ? "home visits" : "上门走访", ownerOnly: true)
         try AtomicFile.write(try summary(seconds: seconds).json(), to: dir + "/summary.json")
     }
 
-    /// calls.csv: worker_id, 姓名, 乡镇, 联系电话, reason. For dialling: values in full.
-    public func callsCSV(english: Bool) -> CSVWriter {
-        var out = CSVWriter(header: english ? ["worker_id", "name", "township", "phone", "reason"] : ["身份证号", "姓名", "乡镇", "联系电话", "原因"])
-        for c in plan.calls { out.append([c.workerID, c.name, c.township, c.phone, c.reason]) }
+    /// calls, backlog and visits: 人员编号, 身份证号, 姓名, 乡镇, 村, 联系电话, 原因, (贫困户, 等待天数, 起始日期,) and
+    /// the proposal to tell about: 岗位编号, 企业名称, 工种, 工作地点, 月薪, 包吃住. For dialling: values in full.
+    public func contactsCSV(_ list: [Nightly.Call], english: Bool, waiting: Bool = false) -> CSVWriter {
+        var header = english ? ["number", "worker_id", "name", "township", "village", "phone", "reason"]
+            : ["人员编号", "身份证号", "姓名", "乡镇", "村", "联系电话", "原因"]
+        if waiting { header += english ? ["poor_household", "days_waiting", "since"] : ["贫困户", "等待天数", "起始日期"] }
+        header += english ? ["post_id", "employer", "occupation", "location", "wage", "board_lodging"]
+            : ["岗位编号", "企业名称", "工种", "工作地点", "月薪", "包吃住"]
+        var out = CSVWriter(header: header)
+        for c in list {
+            var row = [c.number, c.workerID, c.name, c.township, c.village, c.phone, c.reason]
+            if waiting { row += [c.poor ? "是" : "否", String(c.daysWaiting), c.since?.description ?? ""] }
+            if let p = c.proposal {
+                row += [p.postID, p.employer, p.occupation, p.location, p.wage, p.boardLodging ? "是" : "否"]
+            } else {
+                row += ["", "", "", "", "", ""]
+            }
+            out.append(row)
+        }
         return out
     }
 

@@ -29,9 +29,24 @@ import LaborModel
             #expect(FileManager.default.fileExists(atPath: dir + "/runs/" + first + "/" + f), "\(f)")
         }
         let calls = try bomText(dir + "/runs/latest/calls.csv").split(separator: "\r\n")
-        #expect(calls[0] == "身份证号,姓名,乡镇,联系电话,原因")
+        #expect(calls[0] == "人员编号,身份证号,姓名,乡镇,村,联系电话,原因,岗位编号,企业名称,工种,工作地点,月薪,包吃住")
         #expect(calls.count == 201)
-        #expect(calls[1].hasSuffix("(贫困户)") && calls[1].contains("失岗") && calls[1].hasPrefix("451031") && !calls[1].contains("****"))
+        let top = try CSVTable.read(path: dir + "/runs/latest/calls.csv").records[0].fields
+        #expect(top[6].hasSuffix("(贫困户)") && top[6].contains("失岗") && top[1].hasPrefix("451031") && top[0].hasPrefix("LL-"))
+        #expect(!calls[1].contains("****"))
+        // Every proposal row names the post to tell about; every row carries the village.
+        let rows = try CSVTable.read(path: dir + "/runs/latest/calls.csv").records.map(\.fields)
+        for r in rows where r[6].hasPrefix("新推荐岗位") {
+            #expect(!r[7].isEmpty && !r[8].isEmpty && !r[9].isEmpty && !r[10].isEmpty && !r[11].isEmpty && ["是", "否"].contains(r[12]))
+        }
+        #expect(rows.filter { !$0[4].isEmpty }.count > rows.count / 2)
+        // Everyone who should be called is in calls.csv, backlog.csv or visits.csv; every proposal among them.
+        let backlog = try CSVTable.read(path: dir + "/runs/latest/backlog.csv").records.map(\.fields)
+        let visits = try CSVTable.read(path: dir + "/runs/latest/visits.csv").records.map(\.fields)
+        let reached = Set(rows.map { $0[1] } + backlog.map { $0[1] } + visits.map { $0[1] })
+        let proposed = try CSVTable.read(path: dir + "/runs/latest/assignments.csv").records.count
+        #expect(backlog.count + visits.count + rows.filter { !$0[6].hasPrefix("回访") }.count >= proposed)
+        #expect(!reached.isEmpty && visits.allSatisfy { $0[5].isEmpty || $0[6].contains("联系不上") })
         for f in ["labormatch.sqlite", "runs/latest/calls.csv"] {
             let mode = try FileManager.default.attributesOfItem(atPath: dir + "/" + f)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(f) must be owner-only")
@@ -109,9 +124,9 @@ import LaborModel
 
     @Test func showMasksUnlessAsked() throws {
         let dir = try bootstrapped()
-        let calls = try bomText(dir + "/runs/latest/calls.csv").split(separator: "\r\n")
-        let row = try #require(calls.first { $0.hasSuffix(",疑似失岗 (贫困户)") })
-        let id = String(row.split(separator: ",")[0])
+        let calls = try CSVTable.read(path: dir + "/runs/latest/calls.csv").records.map(\.fields)
+        let row = try #require(calls.first { $0[6] == "疑似失岗 (贫困户)" })
+        let id = row[1]
         let masked = try CLI.run(["show", "worker", id], cwd: dir)
         #expect(masked.status == 0)
         #expect(!masked.stdout.contains(id) && masked.stdout.contains(String(id.prefix(6)) + "********" + String(id.suffix(4))))
@@ -185,14 +200,14 @@ import LaborModel
     /// re-called, status 在岗 from the call.
     @Test func anEmployedCallSurvivesTheNextNight() throws {
         let dir = try bootstrapped()
-        let row = try #require(try callRows(dir).first { $0[4].hasPrefix("疑似失岗") })
-        let id = row[0]
+        let row = try #require(try callRows(dir).first { $0[6].hasPrefix("疑似失岗") })
+        let id = row[1]
         let c = try CLI.run(["contact", id, "--outcome", "在岗", "--date", "2026-01-15"], cwd: dir)
         #expect(c.status == 0, "\(c.stderr)")
         #expect(c.stdout.contains("疑似失岗已解除 suspected loss cleared"))
         let next = try CLI.run(["nightly", "--as-of", "2026-01-16", "--out", "runs", "--unmask"], cwd: dir)
         #expect(next.status == 0, "\(next.stderr)")
-        #expect(try !callRows(dir).contains { $0[0] == id && $0[4].hasPrefix("疑似失岗") })
+        #expect(try !callRows(dir).contains { $0[1] == id && $0[6].hasPrefix("疑似失岗") })
         let proposed = try CSVTable.read(path: dir + "/runs/latest/assignments.csv").records.map { $0.fields[0] }
         #expect(!proposed.isEmpty && !proposed.contains(id))
         let show = try CLI.run(["show", "worker", id, "--json", "--unmask"], cwd: dir)
@@ -210,40 +225,44 @@ import LaborModel
         let dir = try bootstrapped()
         let proposals = try CSVTable.read(path: dir + "/runs/latest/candidates_by_worker.csv").records
         let calls = try callRows(dir)
-        let proposed = try #require(calls.first { $0[4].hasPrefix("新推荐岗位") })
-        let post = String(proposed[4].split(separator: " ")[1])
+        let proposed = try #require(calls.first { $0[6].hasPrefix("新推荐岗位") })
+        let post = proposed[7]
         // 接受推荐: a pending placement, its opening held; the worker leaves the pool.
-        let a = try CLI.run(["contact", proposed[0], "--outcome", "接受推荐", "--post", post, "--date", "2026-01-15"], cwd: dir)
+        let a = try CLI.run(["contact", proposed[1], "--outcome", "接受推荐", "--post", post, "--date", "2026-01-15"], cwd: dir)
         #expect(a.status == 0 && a.stdout.contains("opening held: \(post)"), "\(a.stderr)")
         // 拒绝推荐: never proposed again.
-        let other = try #require(calls.first { $0[4].hasPrefix("新推荐岗位") && $0[0] != proposed[0] })
-        let otherPost = String(other[4].split(separator: " ")[1])
-        let d = try CLI.run(["contact", other[0], "--outcome", "declined", "--post", otherPost, "--date", "2026-01-15"], cwd: dir)
+        let other = try #require(calls.first { $0[6].hasPrefix("新推荐岗位") && $0[1] != proposed[1] })
+        let otherPost = other[7]
+        let d = try CLI.run(["contact", other[1], "--outcome", "declined", "--post", otherPost, "--date", "2026-01-15"], cwd: dir)
         #expect(d.status == 0 && d.stdout.contains("never proposed again: \(otherPost)"))
         // 失业 on a placed worker closes the placement.
-        let lost = try #require(calls.first { $0[4].hasPrefix("疑似失岗") })
-        let u = try CLI.run(["contact", lost[0], "--outcome", "失业", "--date", "2026-01-15"], cwd: dir)
+        let lost = try #require(calls.first { $0[6].hasPrefix("疑似失岗") })
+        let u = try CLI.run(["contact", lost[1], "--outcome", "失业", "--date", "2026-01-15"], cwd: dir)
         #expect(u.stdout.contains(" → 待业") || u.stdout.contains("状态 status: 待业 (不变 unchanged)"), "\(u.stdout)")
         #expect(u.stdout.contains("placement closed"))
         // 联系不上 three times: listed for a home visit.
         let far = try #require(calls.last)
         var last = CLI.Result(status: 0, stdout: "", stderr: "")
         for day in ["2026-01-13", "2026-01-14", "2026-01-15"] {
-            last = try CLI.run(["contact", far[0], "--outcome", "联系不上", "--date", day], cwd: dir)
+            last = try CLI.run(["contact", far[1], "--outcome", "联系不上", "--date", day], cwd: dir)
         }
         #expect(last.stdout.contains("unreachable 3 in a row; 列入上门走访 listed for a home visit"))
         // 换岗 with an employer: the old placement closed, a new one opened.
         let n = try CLI.run(["nightly", "--as-of", "2026-01-16", "--out", "runs", "--unmask"], cwd: dir)
         #expect(n.status == 0, "\(n.stderr)")
         let assignments = try CSVTable.read(path: dir + "/runs/latest/assignments.csv").records
-        #expect(!assignments.contains { $0.fields[0] == proposed[0] }, "an accepted proposal's worker is no longer in the pool")
-        #expect(!assignments.contains { $0.fields[0] == other[0] && $0.fields[2] == otherPost }, "a declined pair is never proposed again")
+        #expect(!assignments.contains { $0.fields[0] == proposed[1] }, "an accepted proposal's worker is no longer in the pool")
+        #expect(!assignments.contains { $0.fields[0] == other[1] && $0.fields[2] == otherPost }, "a declined pair is never proposed again")
+        // Three times unreachable: on the visit list, not in the calls.
+        let visits = try CSVTable.read(path: dir + "/runs/latest/visits.csv").records.map(\.fields)
+        let called = try callRows(dir)
+        #expect(!called.contains { $0[1] == far[1] } && visits.contains { $0[1] == far[1] && $0[6].contains("联系不上") })
         _ = proposals
         // Anything else exits 64 and lists the codes.
-        let bad = try CLI.run(["contact", far[0], "--outcome", "已到岗"], cwd: dir)
+        let bad = try CLI.run(["contact", far[1], "--outcome", "已到岗"], cwd: dir)
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("在岗 (employed)") && bad.stderr.contains("拒绝推荐 (declined)"))
-        let noPost = try CLI.run(["contact", far[0], "--outcome", "接受推荐"], cwd: dir)
+        let noPost = try CLI.run(["contact", far[1], "--outcome", "接受推荐"], cwd: dir)
         #expect(noPost.status == 64 && noPost.stderr.contains("needs --post"))
     }
 

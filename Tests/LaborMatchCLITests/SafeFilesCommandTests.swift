@@ -217,10 +217,10 @@ import TestSupport
         #expect(r.status == 0, "\(r.stderr)")
         let calls = try SpreadsheetReader.read(dir + "/runs/latest/calls.xlsx")
         #expect(calls.rows.count == 31)
-        #expect(calls.rows[0].map(\.value) == ["身份证号", "姓名", "乡镇", "联系电话", "原因"])
+        #expect(calls.rows[0].prefix(7).map(\.value) == ["人员编号", "身份证号", "姓名", "乡镇", "村", "联系电话", "原因"])
         for row in calls.rows.dropFirst() {
-            #expect(row[0].type == "s" && row[0].value?.count == 18)
-            if let phone = row[3].value { #expect(row[3].type == "s" && phone.count == 11) }
+            #expect(row[1].type == "s" && row[1].value?.count == 18)
+            if let phone = row[5].value { #expect(row[5].type == "s" && phone.count == 11) }
         }
         let mode = try FileManager.default.attributesOfItem(atPath: dir + "/runs/latest/calls.xlsx")[.posixPermissions] as? Int
         #expect(mode == 0o600)

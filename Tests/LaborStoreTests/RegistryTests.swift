@@ -77,7 +77,7 @@ enum StoreFixtures {
         #expect(r.rejections.isEmpty, "\(r.rejectionMessages())")
     }
 
-    func plan(_ reg: Registry, asOf: CivilDate? = nil, calls: Int = 200, id: String = "r1") throws -> Nightly.Plan {
+    func plan(_ reg: Registry, asOf: CivilDate? = nil, id: String = "r1", calls: Int = 200) throws -> Nightly.Plan {
         var o = Nightly.Options(asOf: asOf ?? self.asOf)
         o.calls = calls
         return try Nightly.plan(registry: reg, taxonomy: StoreFixtures.taxonomy, weights: StoreFixtures.weights, options: o, runID: id)
@@ -281,20 +281,33 @@ enum StoreFixtures {
         let p = try plan(reg)
         #expect(p.calls.map(\.reason).prefix(2) == ["疑似失岗 (贫困户)", "疑似失岗"])
         #expect(p.calls[0].workerID == ids[0] && p.calls[1].workerID == ids[1])
-        // Then new proposals, then the rest by time since the last contact.
+        // Then proposals the workers have not been told about, then the rest by time since the last contact.
         let rest = p.calls.dropFirst(2).map(\.reason)
         let proposals = rest.prefix { $0.hasPrefix("新推荐岗位: P") }
-        #expect(proposals.count >= 2)
+        #expect(proposals.count >= 1)
         #expect(rest.dropFirst(proposals.count).allSatisfy { $0.hasPrefix("回访") })
         #expect(Set(p.calls.map(\.workerID)).count == p.calls.count)
-        #expect(p.calls[0].phone == "13800000001")
+        #expect(p.calls[0].phone == "13800000001" && p.calls[0].number.hasPrefix("LL-") && p.calls[0].village.isEmpty)
+        // 戊 has no phone: a visit, outside the call budget, with the proposal to tell about.
+        let visit = try #require(p.contacts.visits.first { $0.workerID == ids[4] })
+        #expect(visit.reason.contains("无电话") && visit.proposal != nil)
+        #expect(!p.calls.contains { $0.workerID == ids[4] })
         let small = try plan(reg, calls: 1)
         #expect(small.calls.count == 1 && small.calls[0].reason == "疑似失岗 (贫困户)")
-        // With the proposals committed, the next day's list ends with those longest without contact.
+        // Over budget, the others due wait in the backlog; nothing due is lost.
+        #expect(small.contacts.backlog.count == p.calls.filter { !$0.reason.hasPrefix("回访") }.count - 1)
+        #expect(small.counts.waiting == small.contacts.backlog.count)
+        // With the proposals committed and nobody told, the next day they are still due, a day older.
         try commit(reg, p)
-        let next = try plan(reg, asOf: CivilDate(year: 2026, month: 1, day: 16)!, id: "r2")
-        let tail = next.calls.filter { $0.reason.hasPrefix("回访") }
-        #expect(tail.last?.workerID == ids[4] && tail.last?.reason == "回访: 上次联系 2026-01-02")
+        let next = try plan(reg, asOf: CivilDate(year: 2026, month: 1, day: 16)!, id: "r2", calls: 1)
+        let waiting = next.contacts.backlog.filter { $0.proposal != nil }
+        #expect(!waiting.isEmpty && waiting.allSatisfy { $0.daysWaiting == 1 && $0.since == CivilDate(year: 2026, month: 1, day: 15) })
+        #expect(next.counts.oldestWaitDays >= 1)
+        // A call (any outcome) tells the worker: the proposal leaves the lists.
+        let toldID = waiting[0].workerID
+        _ = try reg.recordCall(Registry.Call(worker: toldID, date: CivilDate(year: 2026, month: 1, day: 16)!, outcome: .other))
+        let after = try plan(reg, asOf: CivilDate(year: 2026, month: 1, day: 16)!, id: "r3", calls: 1)
+        #expect(!(after.contacts.calls + after.contacts.backlog).contains { $0.workerID == toldID && $0.proposal != nil })
     }
 
     @Test func aCallThatRecordsTheLossClosesThePlacement() throws {

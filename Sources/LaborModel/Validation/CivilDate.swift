@@ -45,6 +45,19 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return a
     }
 
+    /// Days since 1970-01-01 (proleptic Gregorian; Howard Hinnant's days_from_civil), for day counts.
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    public func days(until later: CivilDate) -> Int { later.dayNumber - dayNumber }
+
     /// Today in Asia/Shanghai (the county's clock).
     public static func today(timeZone: String = "Asia/Shanghai") -> CivilDate {
         var cal = Calendar(identifier: .gregorian)

@@ -13,8 +13,10 @@ extension LaborMatch {
             Reconciles each open placement against the latest complete month of contributions (confirmed; 换岗 job \
             change; 疑似失岗 suspected loss, closed after a second month without contributions), keeps confirmed \
             placements where they are, re-matches the free workers and suspected losses against the open capacity \
-            with the exact solver, and writes assignments, candidates, summary.json and calls.csv under \
-            DIR/runs/<run-id>/; DIR/latest points at the last run that fully succeeded. A second nightly on the same \
+            with the exact solver (keeping last night's proposals among equally good choices), and writes assignments, \
+            candidates, summary.json and the contact lists under DIR/runs/<run-id>/: calls (today's, at most --calls), \
+            backlog (everyone else who should be called, with days waiting) and visits (no phone, or unreachable three \
+            times in a row). DIR/latest points at the last run that fully succeeded. A second nightly on the same \
             registry exits 75 at once.
             """
         )
@@ -114,8 +116,10 @@ extension LaborMatch {
             Console.out("run \(plan.runID) as of \(plan.options.asOf): reconciled \(plan.reconciledMonth.map(\.description) ?? "nothing")")
             Console.out("placements: \(c.confirmed) confirmed, \(c.jobChanges) job changes (换岗), \(c.suspected) suspected losses (疑似失岗), \(c.lost) closed as lost")
             Console.out("re-matched \(c.pool) free workers against \(c.openCapacity) open places in \(c.openPosts) posts: \(c.proposals) proposals")
-            Console.out("since the previous run: \(c.newProposals) new, \(c.changedProposals) changed, \(c.keptProposals) kept")
-            Console.out("calls for today: \(c.calls) (calls.\(staff.format.fileExtension))")
+            Console.out("since the previous run: \(c.newProposals) new, \(c.changedProposals) changed, \(c.keptProposals) kept, \(c.withdrawnProposals) withdrawn")
+            let ext = staff.format.fileExtension
+            Console.out("calls for today: \(c.calls) (calls.\(ext)); waiting: \(c.waiting)" + (c.waiting > 0 ? ", the oldest for \(c.oldestWaitDays) days" : "")
+                        + " (backlog.\(ext)); home visits: \(c.visits) (visits.\(ext))")
             Console.out("wrote \(out)/runs/\(plan.runID)/ and pointed \(out)/latest at it" + (removed.isEmpty ? "" : "; removed \(removed.count) old runs"))
             Console.err(String(format: "seconds: %.2f", seconds))
         }
