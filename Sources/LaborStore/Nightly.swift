@@ -118,6 +118,8 @@ public enum Nightly {
         public var proposals: [(worker: String, post: String, score: Double)]
         public var contacts: ContactLists
         public var calls: [Call] { contacts.calls }
+        /// 人员编号 by ID number, for the files about people.
+        public var numbers: [String: String]
         public var rules: MatchRules
         public var problems: [String]
     }
@@ -288,7 +290,7 @@ public enum Nightly {
         counts.visits = contacts.visits.count
         return Plan(runID: runID, options: options, reconciledMonth: latest, notes: notes, actions: actions, counts: counts,
                     pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
-                    rules: rules, problems: snap.problems)
+                    numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems)
     }
 
     /// Who should be called tonight: job losses (poor households first), then proposals the worker has not been

@@ -10,6 +10,8 @@ public struct NightlyOutputs {
     public init(plan: Nightly.Plan) { self.plan = plan }
 
     public func write(to dir: String, pres: Matcher.Presentation, seconds: [String: Double] = [:]) throws {
+        var pres = pres
+        pres.numbers = plan.numbers
         let matcher = Matcher(rules: plan.rules)
         let report = PlacementReport(rules: plan.rules, workers: plan.pool, posts: plan.posts, outcome: plan.outcome)
         let en = pres.english

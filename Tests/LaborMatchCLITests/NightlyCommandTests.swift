@@ -34,6 +34,11 @@ import LaborModel
         let top = try CSVTable.read(path: dir + "/runs/latest/calls.csv").records[0].fields
         #expect(top[6].hasSuffix("(贫困户)") && top[6].contains("失岗") && top[1].hasPrefix("451031") && top[0].hasPrefix("LL-"))
         #expect(!calls[1].contains("****"))
+        // One person, one number: masked files lead with 人员编号, unique where masked IDs collide.
+        let proposals = try CSVTable.read(path: dir + "/runs/latest/assignments.csv")
+        #expect(proposals.header.prefix(2) == ["人员编号", "身份证号"])
+        #expect(Set(proposals.records.map { $0.fields[0] }).count == proposals.records.count)
+        #expect(proposals.records.allSatisfy { $0.fields[0].hasPrefix("LL-") && $0.fields[1].contains("********") })
         // Every proposal row names the post to tell about; every row carries the village.
         let rows = try CSVTable.read(path: dir + "/runs/latest/calls.csv").records.map(\.fields)
         for r in rows where r[6].hasPrefix("新推荐岗位") {

@@ -70,21 +70,32 @@ public struct Matcher: Sendable {
         public var unmask = false
         /// CSV or .xlsx for the files staff open (candidates, assignments, calls).
         public var format = StaffFileFormat.csv
+        /// Person numbers (人员编号) by ID number: with them, files about people lead with a 人员编号 column, since
+        /// masked ID numbers collide.
+        public var numbers: [String: String]?
         public init(english: Bool = false, unmask: Bool = false, format: StaffFileFormat = .csv) {
             self.english = english
             self.unmask = unmask
             self.format = format
         }
         func id(_ s: String) -> String { unmask ? s : Masking.idNumber(s) }
+
+        /// The person's cells: [人员编号,] 身份证号 (masked unless unmask).
+        func person(_ s: String) -> [String] { numbers.map { [$0[s] ?? "", id(s)] } ?? [id(s)] }
+
+        /// The header of those cells.
+        var personHeader: [String] {
+            (numbers == nil ? [] : [english ? "number" : "人员编号"]) + [english ? "worker_id" : "身份证号"]
+        }
     }
 
     /// candidates_by_worker.csv: worker_id, name, rank, post_id, employer, location, score, reasons.
     /// A worker with no eligible post gets one row with rank and post empty and why in reasons.
     public func byWorkerCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], as pres: Presentation,
                             threads: Int = ScoringConfiguration.availableCores) -> CSVWriter {
-        var out = CSVWriter(header: pres.english
-            ? ["worker_id", "name", "rank", "post_id", "employer", "location", "score", "reasons"]
-            : ["身份证号", "姓名", "排名", "岗位编号", "企业名称", "工作地点", "匹配分", "推荐理由"])
+        var out = CSVWriter(header: pres.personHeader + (pres.english
+            ? ["name", "rank", "post_id", "employer", "location", "score", "reasons"]
+            : ["姓名", "排名", "岗位编号", "企业名称", "工作地点", "匹配分", "推荐理由"]))
         let t = rules.taxonomy
         let postFields = Matcher.inParallel(count: posts.count, threads: threads) { range in
             range.map { j -> String in
@@ -101,7 +112,7 @@ public struct Matcher: Sendable {
             for i in range {
                 let w = workers[i]
                 var prefix = ""
-                CSVWriter.appendField(pres.id(w.workerID), to: &prefix); prefix += ","
+                for cell in pres.person(w.workerID) { CSVWriter.appendField(cell, to: &prefix); prefix += "," }
                 CSVWriter.appendField(w.name, to: &prefix); prefix += ","
                 let list = r.byWorker.candidates(of: i)
                 if list.isEmpty {
@@ -128,15 +139,14 @@ public struct Matcher: Sendable {
     /// candidates_by_post.csv: post_id, rank, worker_id, name, township, score, reasons.
     public func byPostCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], as pres: Presentation,
                           threads: Int = ScoringConfiguration.availableCores) -> CSVWriter {
-        var out = CSVWriter(header: pres.english
-            ? ["post_id", "rank", "worker_id", "name", "township", "score", "reasons"]
-            : ["岗位编号", "排名", "身份证号", "姓名", "乡镇", "匹配分", "推荐理由"])
+        var out = CSVWriter(header: (pres.english ? ["post_id", "rank"] : ["岗位编号", "排名"]) + pres.personHeader
+            + (pres.english ? ["name", "township", "score", "reasons"] : ["姓名", "乡镇", "匹配分", "推荐理由"]))
         guard let byPost = r.byPost else { return out }
         let t = rules.taxonomy
         let workerFields = Matcher.inParallel(count: workers.count, threads: threads) { range in
             range.map { i -> String in
                 var f = ""
-                CSVWriter.appendField(pres.id(workers[i].workerID), to: &f); f += ","
+                for cell in pres.person(workers[i].workerID) { CSVWriter.appendField(cell, to: &f); f += "," }
                 CSVWriter.appendField(workers[i].name, to: &f); f += ","
                 CSVWriter.appendField(t.townships[workers[i].township].name, to: &f)
                 return f

@@ -23,14 +23,14 @@ public struct PlacementReport {
 
     /// assignments.csv: worker_id, name, post_id, employer, location, score, poor_household, reasons.
     public func assignmentsCSV(_ pres: Matcher.Presentation) -> CSVWriter {
-        var out = CSVWriter(header: pres.english
-            ? ["worker_id", "name", "post_id", "employer", "location", "score", "poor_household", "reasons"]
-            : ["身份证号", "姓名", "岗位编号", "企业名称", "工作地点", "匹配分", "贫困户", "推荐理由"])
+        var out = CSVWriter(header: pres.personHeader + (pres.english
+            ? ["name", "post_id", "employer", "location", "score", "poor_household", "reasons"]
+            : ["姓名", "岗位编号", "企业名称", "工作地点", "匹配分", "贫困户", "推荐理由"]))
         let t = rules.taxonomy
         for (i, w) in workers.enumerated() where outcome.assignment.postOf[i] >= 0 {
             let p = posts[Int(outcome.assignment.postOf[i])]
             let score = outcome.problem.weight(worker: i, post: Int(outcome.assignment.postOf[i]))! - (w.poorHousehold ? outcome.bonus : 0)
-            out.append([pres.id(w.workerID), w.name, p.postID, p.employer, t.destinations[p.location].name, Self.units(score),
+            out.append(pres.person(w.workerID) + [w.name, p.postID, p.employer, t.destinations[p.location].name, Self.units(score),
                         w.poorHousehold ? (pres.english ? "yes" : "是") : (pres.english ? "no" : "否"), rules.reasons(w, p)])
         }
         return out

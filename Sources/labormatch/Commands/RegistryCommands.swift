@@ -153,7 +153,8 @@ extension LaborMatch {
                                          post: post.map { Normalize.cell($0) }, employer: employer.map { Normalize.cell($0).uppercased() }, note: note)
                 do {
                     let effect = try reg.recordCall(call)
-                    Console.out("recorded call with \(global.showID(id)) on \(call.date): \(call.outcome.rawValue) (\(call.outcome.english))")
+                    let number = try reg.worker(id)?.number ?? ""
+                    Console.out("recorded call with \(number) \(global.showID(id)) on \(call.date): \(call.outcome.rawValue) (\(call.outcome.english))")
                     for line in effect.lines { Console.out("  " + line) }
                 } catch let e as Registry.CallError {
                     Console.err("labormatch: error: \(e)")
