@@ -43,6 +43,8 @@ public struct Worker: Sendable {
     public var phone: String?
     /// The CSV line the record started on.
     public var line: Int
+    /// Columns whose cell was empty (an import keeps the stored value unless told to clear it).
+    public var blank: Set<String> = []
 
     /// The person's key everywhere: the normalised ID number.
     public var workerID: String { idNumber.value }
@@ -66,4 +68,6 @@ public struct JobPost: Sendable {
     public var requiredCertificates: [Int]
     public var boardLodging: Bool
     public var line: Int
+    /// Columns whose cell was empty.
+    public var blank: Set<String> = []
 }

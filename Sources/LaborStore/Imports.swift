@@ -50,6 +50,19 @@ enum Canonical {
                                "destinations", "expected_wage", "phone"]
     static let postFields = ["credit_code", "employer", "title", "occupation", "location", "openings", "wage_min", "wage_max",
                              "education_min", "age_min", "age_max", "required_certificates", "board_lodging"]
+    /// The input column each stored worker field comes from.
+    static let workerColumn = ["name": "name", "township": "township", "village": "village", "poor": "poor_household",
+                               "education": "education", "skills": "skills", "certificates": "certificates",
+                               "intentions": "intentions", "destinations": "preferred_destinations",
+                               "expected_wage": "expected_wage", "phone": "phone"]
+
+    /// Whether the file says something about `column`: it has the column, and the cell is not empty (or empty
+    /// cells clear).
+    static func given(_ column: String, _ columns: Set<String>?, _ blank: Set<String>, _ clearEmpty: Bool) -> Bool {
+        if let columns, !columns.contains(column) { return false }
+        return clearEmpty || !blank.contains(column)
+    }
+
     static let integerFields: Set<String> = ["poor", "expected_wage", "openings", "wage_min", "wage_max", "age_min", "age_max", "board_lodging"]
 
     /// SQL value of a canonical field: integers as integers, empty optional integers as NULL.
@@ -82,7 +95,11 @@ extension Registry {
     /// previous workers file is old news and adds nothing. A status that staff changed is evidence dated on the
     /// file's as-of date (`Evidence.swift`): it becomes the status unless newer evidence (contributions, a call)
     /// says otherwise, which is counted as kept.
-    public func importWorkers(_ workers: [Worker], taxonomy t: Taxonomy, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
+    ///
+    /// Nothing is erased by omission: a column the file does not have (`columns`, nil = all) leaves the stored
+    /// values alone, and so does an empty cell unless `clearEmpty`.
+    public func importWorkers(_ workers: [Worker], taxonomy t: Taxonomy, date: CivilDate, log: ImportLog? = nil,
+                              columns: Set<String>? = nil, clearEmpty: Bool = false) throws -> ImportCounts {
         try write { db in
             var counts = ImportCounts()
             var existing: [String: Row] = [:]
@@ -110,7 +127,7 @@ extension Registry {
                     continue
                 }
                 var changed = false
-                for f in Canonical.workerFields {
+                for f in Canonical.workerFields where Canonical.given(Canonical.workerColumn[f]!, columns, w.blank, clearEmpty) {
                     let before = Canonical.text(old[f] as DatabaseValue)
                     let after = c[f]!
                     if before != after {
@@ -122,7 +139,8 @@ extension Registry {
                 // A status staff changed since the last file is evidence dated on the file's as-of date; one that
                 // only repeats the last file is old news and adds nothing.
                 let lastFileStatus: String? = old["imported_status"]
-                if lastFileStatus != w.status.rawValue {
+                // No status column, or an empty cell: no statement about the status at all.
+                if lastFileStatus != w.status.rawValue, Canonical.given("status", columns, w.blank, false) {
                     try db.cachedStatement(sql: "UPDATE worker SET imported_status = ? WHERE id_number = ?").execute(arguments: [w.status.rawValue, id])
                     let r = try Registry.addEvidence(db, id, w.status, .file, date: day, detail: "导入 workers file", recorded: day)
                     if r?.after != w.status.rawValue { counts.statusKept += 1 } else if r?.before != r?.after { changed = true }
@@ -135,7 +153,9 @@ extension Registry {
     }
 
     /// Upserts validated posts and their employers; changes are kept in `history`.
-    public func importPosts(_ posts: [JobPost], taxonomy t: Taxonomy, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
+    /// Like workers: a column the file does not have, or an empty cell (unless `clearEmpty`), changes nothing.
+    public func importPosts(_ posts: [JobPost], taxonomy t: Taxonomy, date: CivilDate, log: ImportLog? = nil,
+                            columns: Set<String>? = nil, clearEmpty: Bool = false) throws -> ImportCounts {
         try write { db in
             var counts = ImportCounts()
             var existing: [String: Row] = [:]
@@ -161,7 +181,7 @@ extension Registry {
                     continue
                 }
                 var changed = false
-                for f in Canonical.postFields {
+                for f in Canonical.postFields where Canonical.given(f, columns, p.blank, clearEmpty) {
                     let before = Canonical.text(old[f] as DatabaseValue)
                     if before != c[f]! {
                         try db.execute(sql: "UPDATE post SET \(f) = ? WHERE post_id = ?", arguments: [Canonical.sql(f, c[f]!), p.postID])

@@ -53,6 +53,12 @@ import Testing
         let r = try CLI.run(["check", "workers", dir + "/w.csv"])
         #expect(r.status == 65)
         #expect(r.stderr.contains("required column 乡镇 township is missing"))
+        // Every missing one at once, and the headers the file could have used.
+        try "姓名\n甲\n".write(toFile: dir + "/w2.csv", atomically: true, encoding: .utf8)
+        let two = try CLI.run(["check", "workers", dir + "/w2.csv"])
+        #expect(two.status == 65)
+        #expect(two.stderr.contains("required columns 身份证号 id_number, 乡镇 township are missing"))
+        #expect(two.stderr.contains("Known headers") && two.stderr.contains("联系电话 phone (手机号, 手机号码, 手机, 电话, 联系方式"))
     }
 
     @Test func usageErrorExits64() throws {

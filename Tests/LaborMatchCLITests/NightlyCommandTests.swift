@@ -294,3 +294,35 @@ import LaborModel
         #expect(try CLI.run(["show", "worker", "不存在的人"], cwd: dir).stderr.contains("查无此人"))
     }
 }
+
+/// Imports never erase by omission.
+@Suite struct ImportKeepsWhatTheFileDoesNotSayTests {
+    @Test func aFourColumnWorkersFileKeepsEverythingElse() throws {
+        let dir = CLI.tempDir()
+        let id = "360426199101010071"
+        try """
+            身份证号,姓名,乡镇,村,贫困户,求职意向,期望月薪,联系电话,就业状态
+            \(id),甲,新州镇,平林村,是,木工,5000,13800000001,待业
+            """.write(toFile: dir + "/full.csv", atomically: false, encoding: .utf8)
+        #expect(try CLI.run(["import", "workers", "full.csv", "--as-of", "2026-01-01"], cwd: dir).status == 0)
+        // Four columns, one of them named 手机号码 (an alias from Data/taxonomy/columns.csv): a new phone, nothing erased.
+        try "身份证号,姓名,乡镇,手机号码\n\(id),甲,新州镇,13900000002\n".write(toFile: dir + "/four.csv", atomically: false, encoding: .utf8)
+        let r = try CLI.run(["import", "workers", "four.csv", "--as-of", "2026-01-05"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("unknown column"))
+        func show() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(try CLI.run(["show", "worker", id, "--json", "--unmask"], cwd: dir).stdout.utf8)) as! [String: Any]
+        }
+        var w = try show()
+        #expect(w["poorHousehold"] as? Bool == true && w["village"] as? String == "平林村" && w["intentions"] as? String == "木工")
+        #expect(w["phone"] as? String == "13900000002" && w["status"] as? String == "待业")
+        // An empty cell leaves the value alone; with --clear-empty it clears it.
+        try "身份证号,姓名,乡镇,村\n\(id),甲,新州镇,\n".write(toFile: dir + "/empty.csv", atomically: false, encoding: .utf8)
+        #expect(try CLI.run(["import", "workers", "empty.csv", "--as-of", "2026-01-06"], cwd: dir).status == 0)
+        w = try show()
+        #expect(w["village"] as? String == "平林村")
+        #expect(try CLI.run(["import", "workers", "empty.csv", "--as-of", "2026-01-06", "--clear-empty"], cwd: dir).status == 0)
+        w = try show()
+        #expect(w["village"] as? String == "" && w["poorHousehold"] as? Bool == true)
+    }
+}

@@ -62,9 +62,21 @@ import Testing
     }
 
     @Test func missingRequiredColumnStopsTheFile() throws {
-        #expect(throws: IntakeError.missingColumn(file: "w.csv", column: "乡镇 township")) {
-            try workers("身份证号,姓名\n11010519491231002X,甲\n")
+        do {
+            _ = try workers("身份证号,姓名\n11010519491231002X,甲\n")
+            Issue.record("a file without 乡镇 was read")
+        } catch let IntakeError.missingColumns(file, columns, known) {
+            #expect(file == "w.csv" && columns == ["乡镇 township"])
+            #expect(known.count == Schema.workers.columns.count && known.contains { $0.hasPrefix("乡镇 township *") })
         }
+    }
+
+    /// Column aliases come from Data/taxonomy/columns.csv: 手机号码 is the phone, 是否贫困户 the poor flag.
+    @Test func columnAliasesFromTheTaxonomy() throws {
+        let r = try workers("身份证号码,姓名,所在乡镇,手机号码,是否贫困户\n11010519491231002X,甲,新州镇,13800000001,是\n")
+        #expect(r.warnings.isEmpty)
+        #expect(r.accepted.first?.phone == "13800000001" && r.accepted.first?.poorHousehold == true)
+        #expect(r.columns == ["id_number", "name", "township", "phone", "poor_household"])
     }
 
     @Test func shortRowsAreReadAsEmptyCells() throws {
@@ -126,7 +138,7 @@ import Testing
 
     @Test func missingFileIsNamed() throws {
         let dir = Fixtures.tempDir()
-        for f in ["townships.csv", "destinations.csv", "destination_groups.csv", "occupations.csv", "substitutions.csv", "education.csv"] {
+        for f in ["townships.csv", "destinations.csv", "destination_groups.csv", "columns.csv", "occupations.csv", "substitutions.csv", "education.csv"] {
             try FileManager.default.copyItem(atPath: Fixtures.data + "/taxonomy/" + f, toPath: dir + "/" + f)
         }
         #expect(throws: TaxonomyError(file: dir + "/certificates.csv", line: nil, message: "taxonomy file is missing (缺少分类文件)")) {
@@ -136,7 +148,7 @@ import Testing
 
     @Test func malformedLineIsNamed() throws {
         let dir = Fixtures.tempDir()
-        for f in ["townships.csv", "destinations.csv", "destination_groups.csv", "occupations.csv", "certificates.csv", "education.csv"] {
+        for f in ["townships.csv", "destinations.csv", "destination_groups.csv", "columns.csv", "occupations.csv", "certificates.csv", "education.csv"] {
             try FileManager.default.copyItem(atPath: Fixtures.data + "/taxonomy/" + f, toPath: dir + "/" + f)
         }
         try "occupation,related,credit\n装修工,木工,0.5\n木工,宇航员,0.5\n".write(toFile: dir + "/substitutions.csv", atomically: true, encoding: .utf8)
@@ -148,6 +160,21 @@ import Testing
         }
         try "occupation,related,credit\n装修工,木工,0.3\n".write(toFile: dir + "/substitutions.csv", atomically: true, encoding: .utf8)
         #expect(throws: TaxonomyError.self) { try Taxonomy.load(directory: dir) }
+        // columns.csv: an unknown column, or an alias that already names another column, is named with its line.
+        try FileManager.default.copyItem(atPath: Fixtures.data + "/taxonomy/substitutions.csv", toPath: dir + "/s.csv")
+        try FileManager.default.removeItem(atPath: dir + "/substitutions.csv")
+        try FileManager.default.moveItem(atPath: dir + "/s.csv", toPath: dir + "/substitutions.csv")
+        for (text, says) in [("kind,key,aliases\nworkers,phone,手机\nworkers,nickname,外号\n", "no column 'nickname'"),
+                             ("kind,key,aliases\nworkers,phone,手机\nworkers,village,手机\n", "alias '手机' already names"),
+                             ("kind,key,aliases\nemployers,name,名称\n", "kind 'employers'")] {
+            try text.write(toFile: dir + "/columns.csv", atomically: true, encoding: .utf8)
+            do {
+                _ = try Taxonomy.load(directory: dir)
+                Issue.record("should fail: \(says)")
+            } catch let e as TaxonomyError {
+                #expect(e.file.hasSuffix("columns.csv") && e.line != nil && e.message.contains(says), "\(e)")
+            }
+        }
     }
 }
 

@@ -53,14 +53,14 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
 /// and employer exist).
 public enum HistoryIntake {
     public static let placementSchema = Schema(kind: "placements", columns: [
-        ColumnSpec("id_number", "身份证号", aliases: ["身份证号码", "worker_id"], required: true),
+        ColumnSpec("id_number", "身份证号", required: true),
         ColumnSpec("post_id", "岗位编号", required: true),
-        ColumnSpec("start_date", "入职日期", aliases: ["start"], required: true),
+        ColumnSpec("start_date", "入职日期", required: true),
     ])
     public static let contributionSchema = Schema(kind: "contributions", columns: [
-        ColumnSpec("id_number", "身份证号", aliases: ["身份证号码", "worker_id"], required: true),
-        ColumnSpec("credit_code", "统一社会信用代码", aliases: ["单位统一社会信用代码"], required: true),
-        ColumnSpec("month", "缴费月份", aliases: ["所属期", "缴费年月"], required: true),
+        ColumnSpec("id_number", "身份证号", required: true),
+        ColumnSpec("credit_code", "统一社会信用代码", required: true),
+        ColumnSpec("month", "缴费月份", required: true),
     ])
 
     static func id(_ r: inout RowReader, asOf: CivilDate) -> String? {
@@ -73,9 +73,10 @@ public enum HistoryIntake {
         }
     }
 
-    public static func placements(path: String, asOf: CivilDate, encoding: TextEncoding = .auto) throws -> IntakeResult<PlacementRecord> {
+    public static func placements(path: String, asOf: CivilDate, encoding: TextEncoding = .auto,
+                                  aliases: [String: [String]] = [:]) throws -> IntakeResult<PlacementRecord> {
         let table = try CSVTable.read(path: path, encoding: encoding)
-        let (index, unknown) = try placementSchema.map(header: table.header, file: path)
+        let (index, unknown) = try placementSchema.map(header: table.header, file: path, aliases: aliases)
         var out = IntakeResult<PlacementRecord>(file: path, header: table.header, accepted: [], rejections: [],
                                                 warnings: unknown.map { "\(path): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                                 encoding: table.encoding)
@@ -99,9 +100,10 @@ public enum HistoryIntake {
         return out
     }
 
-    public static func contributions(path: String, asOf: CivilDate, encoding: TextEncoding = .auto) throws -> IntakeResult<ContributionRecord> {
+    public static func contributions(path: String, asOf: CivilDate, encoding: TextEncoding = .auto,
+                                     aliases: [String: [String]] = [:]) throws -> IntakeResult<ContributionRecord> {
         let table = try CSVTable.read(path: path, encoding: encoding)
-        let (index, unknown) = try contributionSchema.map(header: table.header, file: path)
+        let (index, unknown) = try contributionSchema.map(header: table.header, file: path, aliases: aliases)
         var out = IntakeResult<ContributionRecord>(file: path, header: table.header, accepted: [], rejections: [],
                                                    warnings: unknown.map { "\(path): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                                    encoding: table.encoding)

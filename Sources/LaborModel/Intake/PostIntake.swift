@@ -7,10 +7,11 @@ public enum PostIntake {
 
     public static func validate(table: CSVTable, file: String, taxonomy: Taxonomy) throws -> IntakeResult<JobPost> {
         let schema = Schema.posts
-        let (index, unknown) = try schema.map(header: table.header, file: file)
+        let (index, unknown) = try schema.map(header: table.header, file: file, aliases: taxonomy.columnAliases["posts"] ?? [:])
         var result = IntakeResult<JobPost>(file: file, header: table.header, accepted: [], rejections: [],
                                            warnings: unknown.map { "\(file): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                            encoding: table.encoding)
+        result.columns = Set(index.keys)
         var firstLine: [String: Int] = [:]
         for rec in table.records {
             var r = RowReader(schema: schema, index: index, record: rec)
@@ -70,7 +71,7 @@ public enum PostIntake {
                     postID: postID, employer: employer, creditCode: credit, title: r.cell("title"),
                     occupation: occupation, location: location, openings: openings, wageMin: wageMin,
                     wageMax: wageMax, educationMin: educationMin, ageMin: ageMin, ageMax: ageMax,
-                    requiredCertificates: certs, boardLodging: board, line: rec.line))
+                    requiredCertificates: certs, boardLodging: board, line: rec.line, blank: Set(index.keys.filter { r.cell($0).isEmpty })))
             } else {
                 result.rejections.append(Rejection(line: rec.line, fields: rec.fields, problems: r.problems))
             }

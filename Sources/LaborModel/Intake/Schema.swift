@@ -21,11 +21,16 @@ public struct Schema: Sendable {
     public var kind: String
     public var columns: [ColumnSpec]
 
-    /// Maps header cells to columns. Unknown columns are returned for a warning; a missing required column throws.
-    public func map(header: [String], file: String) throws -> (index: [String: Int], unknown: [String]) {
+    /// Every name a column answers to: its key, its Chinese header, its built-in aliases and those of
+    /// `Data/taxonomy/columns.csv` (`aliases`, key → names).
+    func names(_ c: ColumnSpec, _ aliases: [String: [String]]) -> [String] { [c.chinese, c.key] + c.aliases + (aliases[c.key] ?? []) }
+
+    /// Maps header cells to columns. Unknown columns are returned for a warning; missing required columns throw,
+    /// all of them at once, with the headers the file could have used.
+    public func map(header: [String], file: String, aliases: [String: [String]] = [:]) throws -> (index: [String: Int], unknown: [String]) {
         var lookup: [String: String] = [:]
         for c in columns {
-            for name in [c.key, c.chinese] + c.aliases { lookup[Taxonomy.key(name)] = c.key }
+            for name in names(c, aliases) { lookup[Taxonomy.key(name)] = c.key }
         }
         var index: [String: Int] = [:]
         var unknown: [String] = []
@@ -37,26 +42,30 @@ public struct Schema: Sendable {
                 unknown.append(h)
             }
         }
-        for c in columns where c.required && index[c.key] == nil {
-            throw IntakeError.missingColumn(file: file, column: c.label)
+        let missing = columns.filter { $0.required && index[$0.key] == nil }
+        if !missing.isEmpty {
+            throw IntakeError.missingColumns(file: file, columns: missing.map(\.label),
+                                             known: columns.map { c in "\(c.label)\(c.required ? " *" : "") (\(names(c, aliases).dropFirst(2).joined(separator: ", ")))" })
         }
         return (index, unknown)
     }
 
+    /// The staff files' columns: key and Chinese header here; the other names they answer to are in
+    /// `Data/taxonomy/columns.csv`, loaded with the taxonomy.
     public static let workers = Schema(kind: "workers", columns: [
-        ColumnSpec("id_number", "身份证号", aliases: ["身份证号码", "公民身份号码", "id"], required: true),
+        ColumnSpec("id_number", "身份证号", required: true),
         ColumnSpec("name", "姓名", required: true),
-        ColumnSpec("township", "乡镇", aliases: ["所在乡镇"], required: true),
-        ColumnSpec("village", "村", aliases: ["村/社区", "村社区"]),
-        ColumnSpec("poor_household", "贫困户", aliases: ["是否贫困户", "建档立卡贫困户"]),
-        ColumnSpec("education", "学历", aliases: ["文化程度"]),
+        ColumnSpec("township", "乡镇", required: true),
+        ColumnSpec("village", "村"),
+        ColumnSpec("poor_household", "贫困户"),
+        ColumnSpec("education", "学历"),
         ColumnSpec("skills", "技能"),
-        ColumnSpec("certificates", "证书", aliases: ["技能资格证书"]),
-        ColumnSpec("intentions", "求职意向", aliases: ["就业意向"]),
-        ColumnSpec("preferred_destinations", "期望地区", aliases: ["期望工作地点", "destinations"]),
-        ColumnSpec("expected_wage", "期望月薪", aliases: ["期望工资"]),
+        ColumnSpec("certificates", "证书"),
+        ColumnSpec("intentions", "求职意向"),
+        ColumnSpec("preferred_destinations", "期望地区"),
+        ColumnSpec("expected_wage", "期望月薪"),
         ColumnSpec("status", "就业状态"),
-        ColumnSpec("phone", "联系电话", aliases: ["手机号", "电话"]),
+        ColumnSpec("phone", "联系电话"),
     ])
 
     public static let posts = Schema(kind: "posts", columns: [
@@ -78,12 +87,14 @@ public struct Schema: Sendable {
 }
 
 public enum IntakeError: Error, CustomStringConvertible, Equatable {
-    case missingColumn(file: String, column: String)
+    case missingColumns(file: String, columns: [String], known: [String])
 
     public var description: String {
         switch self {
-        case let .missingColumn(file, column):
-            return "\(file): required column \(column) is missing (缺少必需列 \(column)); the file was not read"
+        case let .missingColumns(file, columns, known):
+            let list = columns.joined(separator: ", ")
+            return "\(file): required column\(columns.count > 1 ? "s" : "") \(list) \(columns.count > 1 ? "are" : "is") missing (缺少必需列 \(list)); the file was not read.\n"
+                + "Known headers (已知表头; * = required; aliases in Data/taxonomy/columns.csv):\n  " + known.joined(separator: "\n  ")
         }
     }
 }
@@ -127,6 +138,8 @@ public struct IntakeResult<Record: Sendable>: Sendable {
     public var rejections: [Rejection]
     public var warnings: [String]
     public var encoding: TextEncoding
+    /// The columns the file has (keys): an import leaves the others' stored values alone.
+    public var columns: Set<String> = []
     public var read: Int { accepted.count + rejections.count }
 
     public init(file: String, header: [String], accepted: [Record], rejections: [Rejection], warnings: [String], encoding: TextEncoding) {

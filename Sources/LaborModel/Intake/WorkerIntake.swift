@@ -11,10 +11,11 @@ public enum WorkerIntake {
     public static func validate(table: CSVTable, file: String, taxonomy: Taxonomy,
                                 asOf: CivilDate) throws -> IntakeResult<Worker> {
         let schema = Schema.workers
-        let (index, unknown) = try schema.map(header: table.header, file: file)
+        let (index, unknown) = try schema.map(header: table.header, file: file, aliases: taxonomy.columnAliases["workers"] ?? [:])
         var result = IntakeResult<Worker>(file: file, header: table.header, accepted: [], rejections: [],
                                           warnings: unknown.map { "\(file): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                           encoding: table.encoding)
+        result.columns = Set(index.keys)
         // Rows are validated in parallel (each on its own); repeats are then found in file order.
         let rows = table.records
         let parts = Matcher.inParallel(count: rows.count, threads: ScoringConfiguration.availableCores) { range in
@@ -112,7 +113,8 @@ public enum WorkerIntake {
             return RowResult(worker: Worker(
                 idNumber: id, name: name, township: township, village: r.cell("village"), poorHousehold: poor,
                 education: education, skills: skills, certificates: certs, intentions: intentions,
-                destinations: destinations, expectedWage: wage, status: status, phone: phone, line: rec.line),
+                destinations: destinations, expectedWage: wage, status: status, phone: phone, line: rec.line,
+                blank: Set(index.keys.filter { r.cell($0).isEmpty })),
                              id: id.value, problems: [])
         }
         return RowResult(worker: nil, id: id?.value, problems: r.problems)

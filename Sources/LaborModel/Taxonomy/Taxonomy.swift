@@ -20,6 +20,9 @@ public struct Taxonomy: Sendable {
     public var substitutes: [[(occupation: Int, credit: Double)]] = []
     /// Destination groups a worker may name (深圳 → every Shenzhen district); nil members = anywhere (不限).
     public var groups: [String: [Int]?] = [:]
+    /// Other names of the input files' columns (`columns.csv`): kind (workers, posts, placements,
+    /// contributions) → column key → names.
+    public var columnAliases: [String: [String: [String]]] = [:]
     /// The name a group is listed under (深圳 → 深圳市), by any of its names.
     var groupNames: [String: String] = [:]
 
@@ -152,6 +155,29 @@ extension Taxonomy {
             for k in [name] + aliases(c["aliases"]) {
                 t.groups[Taxonomy.key(k)] = .some(list)
                 t.groupNames[Taxonomy.key(k)] = name
+            }
+        }
+
+        path = directory + "/columns.csv"
+        let schemas = ["workers": Schema.workers, "posts": Schema.posts, "placements": HistoryIntake.placementSchema,
+                       "contributions": HistoryIntake.contributionSchema]
+        var seenAlias: [String: [String: String]] = [:]
+        for (line, c) in try rows("columns.csv", ["kind", "key", "aliases"]) {
+            let kind = try need(c, "kind", path, line), key = try need(c, "key", path, line)
+            guard let schema = schemas[kind] else {
+                throw TaxonomyError(file: path, line: line, message: "kind '\(kind)' must be one of \(schemas.keys.sorted().joined(separator: ", "))")
+            }
+            guard let column = schema.columns.first(where: { $0.key == key }) else {
+                throw TaxonomyError(file: path, line: line, message: "\(kind) has no column '\(key)' (未知列): \(schema.columns.map(\.key).joined(separator: ", "))")
+            }
+            for a in aliases(c["aliases"]) {
+                let k = Taxonomy.key(a)
+                let clash = schema.columns.first { $0.key != key && (Taxonomy.key($0.key) == k || Taxonomy.key($0.chinese) == k) }
+                if let other = seenAlias[kind]?[k] ?? clash?.key, other != key {
+                    throw TaxonomyError(file: path, line: line, message: "alias '\(a)' already names \(kind) column '\(other)' (别名重复)")
+                }
+                seenAlias[kind, default: [:]][k] = key
+                t.columnAliases[kind, default: [:]][column.key, default: []].append(a)
             }
         }
 

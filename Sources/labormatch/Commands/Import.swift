@@ -39,6 +39,9 @@ extension LaborMatch {
         @Option(help: "Text encoding of the file.")
         var encoding: TextEncoding = .auto
 
+        @Flag(name: .customLong("clear-empty"), help: "An empty cell clears the stored value (by default an empty cell, like a missing column, leaves it alone).")
+        var clearEmpty = false
+
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -62,18 +65,20 @@ extension LaborMatch {
                 switch kind {
                 case .workers:
                     let r = try WorkerIntake.read(path: file, taxonomy: taxonomy, asOf: date, encoding: encoding)
-                    counts = try registry.open(create: true).importWorkers(r.accepted, taxonomy: taxonomy, date: date, log: log(r))
+                    counts = try registry.open(create: true).importWorkers(r.accepted, taxonomy: taxonomy, date: date, log: log(r),
+                                                                           columns: r.columns, clearEmpty: clearEmpty)
                     try report(r)
                 case .posts:
                     let r = try PostIntake.read(path: file, taxonomy: taxonomy, encoding: encoding)
-                    counts = try registry.open(create: true).importPosts(r.accepted, taxonomy: taxonomy, date: date, log: log(r))
+                    counts = try registry.open(create: true).importPosts(r.accepted, taxonomy: taxonomy, date: date, log: log(r),
+                                                                         columns: r.columns, clearEmpty: clearEmpty)
                     try report(r)
                 case .placements:
-                    var r = try HistoryIntake.placements(path: file, asOf: date, encoding: encoding)
+                    var r = try HistoryIntake.placements(path: file, asOf: date, encoding: encoding, aliases: taxonomy.columnAliases["placements"] ?? [:])
                     counts = try registry.open(create: false).importPlacements(&r, date: date, log: log(r))
                     try report(r)
                 case .contributions:
-                    var r = try HistoryIntake.contributions(path: file, asOf: date, encoding: encoding)
+                    var r = try HistoryIntake.contributions(path: file, asOf: date, encoding: encoding, aliases: taxonomy.columnAliases["contributions"] ?? [:])
                     counts = try registry.open(create: false).importContributions(&r, log: log(r))
                     try report(r)
                 case .exclusions:

@@ -172,9 +172,9 @@ extension LaborMatch {
                 wc = try reg.importWorkers(w.accepted, taxonomy: taxonomy, date: asOf, log: log("workers", w))
                 let p = try PostIntake.read(path: dir + "/posts.csv", taxonomy: taxonomy)
                 pc = try reg.importPosts(p.accepted, taxonomy: taxonomy, date: asOf, log: log("posts", p))
-                var pl = try HistoryIntake.placements(path: dir + "/placements.csv", asOf: asOf)
+                var pl = try HistoryIntake.placements(path: dir + "/placements.csv", asOf: asOf, aliases: taxonomy.columnAliases["placements"] ?? [:])
                 plc = try reg.importPlacements(&pl, date: asOf, log: log("placements", pl))
-                var co = try HistoryIntake.contributions(path: dir + "/contributions.csv", asOf: asOf)
+                var co = try HistoryIntake.contributions(path: dir + "/contributions.csv", asOf: asOf, aliases: taxonomy.columnAliases["contributions"] ?? [:])
                 coc = try reg.importContributions(&co, log: log("contributions", co))
             }
             guard rename(building, registry.db) == 0 else { throw AtomicFileError(path: registry.db, errno: errno) }
