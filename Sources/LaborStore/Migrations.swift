@@ -146,6 +146,7 @@ extension Registry {
                         CASE status_source WHEN 'contact' THEN 'call' WHEN 'reconciliation' THEN 'contribution' ELSE 'file' END,
                         status_date, 'status before evidence was kept', status_date FROM worker;
                 ALTER TABLE placement ADD COLUMN suspected_found TEXT;
+                ALTER TABLE run ADD COLUMN reconciled_month TEXT;
                 ALTER TABLE contact ADD COLUMN code TEXT;
                 ALTER TABLE contact ADD COLUMN post_id TEXT;
                 ALTER TABLE contact ADD COLUMN credit_code TEXT;

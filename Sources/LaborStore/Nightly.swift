@@ -35,6 +35,7 @@ public enum Nightly {
         var creditCode: String
         var start: CivilDate
         var suspectedSince: YearMonth?
+        var confirmedMonth: YearMonth?
     }
 
     public struct Counts: Codable, Sendable, Equatable {
@@ -110,6 +111,7 @@ public enum Nightly {
         public var reconciledMonth: YearMonth?
         public var notes: [String]
         var actions: [(OpenPlacement, Action)]
+        var steps: [Reconciliation.Step]
         public var counts: Counts
         public var pool: [Worker]
         public var posts: [JobPost]
@@ -158,7 +160,8 @@ public enum Nightly {
     static func plan(_ db: Database, taxonomy: Taxonomy, weights: ScoringWeights, options: Options, runID: String) throws -> Plan {
         let snap = try Registry.snapshot(db, taxonomy: taxonomy, asOf: options.asOf)
         var notes: [String] = []
-        // 1. Which month can be reconciled.
+        // 1. Which months to reconcile: every complete month with data since the last one reconciled (that one again,
+        // for late reports), in order.
         let complete = YearMonth(options.asOf).previous
         let latest = try String.fetchOne(db, sql: "SELECT MAX(month) FROM contribution WHERE month <= ?", arguments: [complete.description])
             .flatMap { YearMonth($0) }
@@ -167,29 +170,21 @@ public enum Nightly {
         } else if latest! < complete {
             notes.append("no contributions for \(complete) imported yet: reconciled up to \(latest!) only (\(complete) 社保数据尚未导入)")
         }
-        // 2. Reconcile each open placement.
+        let lastReconciled = try String.fetchOne(db, sql: """
+            SELECT reconciled_month FROM run WHERE reconciled_month IS NOT NULL ORDER BY started DESC, id DESC LIMIT 1
+            """).flatMap { YearMonth($0) }
+        let months = try String.fetchAll(db, sql: "SELECT DISTINCT month FROM contribution WHERE month <= ? AND month >= ? ORDER BY month",
+                                         arguments: [complete.description, lastReconciled?.description ?? ""]).compactMap { YearMonth($0) }
+        // 2. Reconcile the open placements month by month.
         var open: [OpenPlacement] = []
         for r in try Row.fetchAll(db, sql: "SELECT * FROM placement WHERE end_date IS NULL ORDER BY id") {
             open.append(OpenPlacement(id: r["id"], worker: r["id_number"], postID: r["post_id"], creditCode: r["credit_code"],
-                                      start: CivilDate(iso: r["start_date"])!, suspectedSince: (r["suspected_since"] as String?).flatMap { YearMonth($0) }))
+                                      start: CivilDate(iso: r["start_date"])!, suspectedSince: (r["suspected_since"] as String?).flatMap { YearMonth($0) },
+                                      confirmedMonth: (r["confirmed_month"] as String?).flatMap { YearMonth($0) }))
         }
-        var paid: [String: Set<String>] = [:]
-        var lastPaid: [String: YearMonth] = [:]   // worker → last month any employer paid
-        var dataMonths = Set<YearMonth>()
-        if let month = latest {
-            dataMonths = Set(try String.fetchAll(db, sql: "SELECT DISTINCT month FROM contribution WHERE month <= ?",
-                                                 arguments: [month.description]).compactMap { YearMonth($0) })
-            for r in try Row.fetchAll(db, sql: "SELECT id_number, credit_code FROM contribution WHERE month = ?", arguments: [month.description]) {
-                paid[r["id_number"], default: []].insert(r["credit_code"])
-            }
-            // The last month *anyone* paid the worker: a month paid by another employer is a month in work.
-            for r in try Row.fetchAll(db, sql: """
-                SELECT c.id_number, MAX(c.month) AS last FROM contribution c
-                JOIN placement p ON p.id_number = c.id_number AND p.end_date IS NULL
-                WHERE c.month <= ? GROUP BY c.id_number
-                """, arguments: [month.description]) {
-                lastPaid[r["id_number"] as String] = YearMonth(r["last"] as String)
-            }
+        var contributions: [(worker: String, employer: String, month: YearMonth)] = []
+        for r in try Row.fetchAll(db, sql: "SELECT id_number, credit_code, month FROM contribution WHERE month <= ?", arguments: [complete.description]) {
+            if let m = YearMonth(r["month"] as String) { contributions.append((r["id_number"], r["credit_code"], m)) }
         }
         // The newest call or file that said "at work", per worker with an open placement.
         var atWork: [String: CivilDate] = [:]
@@ -200,28 +195,32 @@ public enum Nightly {
             """) {
             atWork[r["id_number"] as String] = CivilDate(iso: r["d"] as String)
         }
+        let rec = reconcile(open: open, months: months, contributions: contributions, atWork: atWork)
+        var names: [String: String] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT credit_code, name FROM employer WHERE name != ''") { names[r["credit_code"]] = r["name"] }
+        if let m = latest, let missing = rec.notReported[m], !missing.isEmpty {
+            let top = missing.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
+                .map { "\(names[$0.key] ?? $0.key) (\($0.key), \($0.value) 人)" }.joined(separator: ", ")
+            notes.append("\(missing.count) employers have not yet reported \(m) (尚未报送 \(m) 社保数据), so their \(missing.values.reduce(0, +)) placements wait: \(top)")
+        }
         var counts = Counts()
-        var actions: [(OpenPlacement, Action)] = []
+        for step in rec.steps {
+            if case .jobChange = step.action { counts.jobChanges += 1 }
+            if case .lost = step.action { counts.lost += 1 }
+        }
+        let actions = rec.lastMonth
+        counts.confirmed = actions.filter { $0.1 == .confirmed }.count
         var holding: [String: String?] = [:]   // worker → post held after reconciliation (nil post = employer outside the registry)
         var suspected = Set<String>()
-        for p in open {
-            let a = latest.map {
-                decide(p, month: $0, paidBy: paid[p.worker] ?? [], lastPaid: lastPaid[p.worker], dataMonths: dataMonths,
-                       atWorkOn: atWork[p.worker])
-            } ?? .tooEarly
-            actions.append((p, a))
-            switch a {
-            case .confirmed: counts.confirmed += 1; holding[p.worker] = p.postID
-            case .jobChange: counts.jobChanges += 1; holding[p.worker] = .some(nil)
-            case .suspected: counts.suspected += 1; suspected.insert(p.worker); holding[p.worker] = p.postID
-            case .lost: counts.lost += 1
-            case .tooEarly: holding[p.worker] = p.postID
-            }
+        for p in rec.open {
+            holding[p.worker] = p.postID
+            if p.suspectedSince != nil { suspected.insert(p.worker) }
         }
+        counts.suspected = suspected.count
         // 3. The pool: free workers and suspected losses; the open capacity: openings minus held places.
         var status: [String: String] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT id_number, status FROM worker") { status[r["id_number"]] = r["status"] }
-        let lostWorkers = Set(actions.compactMap { if case .lost = $0.1 { return $0.0.worker } else { return nil } })
+        let lostWorkers = rec.lost
         let pool = snap.workers.filter { w in
             if suspected.contains(w.workerID) { return true }
             if holding[w.workerID] != nil { return false }
@@ -288,7 +287,8 @@ public enum Nightly {
         counts.waiting = contacts.backlog.count
         counts.oldestWaitDays = contacts.backlog.map(\.daysWaiting).max() ?? 0
         counts.visits = contacts.visits.count
-        return Plan(runID: runID, options: options, reconciledMonth: latest, notes: notes, actions: actions, counts: counts,
+        return Plan(runID: runID, options: options, reconciledMonth: months.last ?? lastReconciled, notes: notes, actions: actions,
+                    steps: rec.steps, counts: counts,
                     pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
                     numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems)
     }
@@ -400,30 +400,37 @@ public enum Nightly {
                               version: String, started: String) throws {
         try registry.write { db in
             let day = plan.options.asOf.description
-            for (p, action) in plan.actions {
-                guard let month = plan.reconciledMonth else { break }
-                switch action {
+            // Every month's steps in order; placements opened by a job change get their ids as they are inserted.
+            var realID: [Int64: Int64] = [:]
+            let confirm = try db.cachedStatement(sql: "UPDATE placement SET confirmed_month = ?, suspected_since = NULL WHERE id = ?")
+            for step in plan.steps {
+                let month = step.month, p = step.placement
+                let id = p.id < 0 ? realID[p.id]! : p.id
+                switch step.action {
                 case .confirmed:
-                    try db.execute(sql: "UPDATE placement SET confirmed_month = ?, suspected_since = NULL WHERE id = ?",
-                                   arguments: [month.description, p.id])
-                    try Registry.addEvidence(db, p.worker, .employed, .contribution, date: month.lastDay.description,
-                                             detail: "社保 \(month) 由本单位缴纳 paid by the placement's employer", recorded: day)
+                    // Evidence once per month confirmed (the last month is reconciled again for late reports).
+                    if (p.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < month || p.suspectedSince != nil {
+                        try confirm.execute(arguments: [month.description, id])
+                        try Registry.addEvidence(db, p.worker, .employed, .contribution, date: month.lastDay.description,
+                                                 detail: "社保 \(month) 由本单位缴纳 paid by the placement's employer", recorded: day)
+                    }
                 case .jobChange(let employer):
                     try db.execute(sql: "UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job change (社保: ' || ? || ')' WHERE id = ?",
-                                   arguments: [month.firstDay.description, employer, p.id])
+                                   arguments: [month.firstDay.description, employer, id])
                     try db.execute(sql: """
                         INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month)
                         VALUES (?, NULL, ?, ?, 'reconciliation', ?)
                         """, arguments: [p.worker, employer, month.firstDay.description, month.description])
+                    if let opened = step.opened { realID[opened] = db.lastInsertedRowID }
                     try Registry.addEvidence(db, p.worker, .employed, .contribution, date: month.lastDay.description,
                                              detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change", recorded: day)
                 case .suspected(let since):
                     try db.execute(sql: "UPDATE placement SET suspected_since = ?, suspected_found = COALESCE(suspected_found, ?) WHERE id = ?",
-                                   arguments: [since.description, day, p.id])
+                                   arguments: [since.description, day, id])
                 case .lost(let since):
                     try db.execute(sql: """
                         UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)' WHERE id = ?
-                        """, arguments: [since.firstDay.description, p.id])
+                        """, arguments: [since.firstDay.description, id])
                     try Registry.addEvidence(db, p.worker, .unemployed, .contribution, date: month.lastDay.description,
                                              detail: "失岗: \(since) 起两个月无社保 no contributions for two months", recorded: day)
                 case .tooEarly:
@@ -436,8 +443,10 @@ public enum Nightly {
             let parametersJSON = String(decoding: try encoder.encode(parameters), as: UTF8.self)
             let inputsJSON = String(decoding: try encoder.encode(inputs), as: UTF8.self)
             try db.execute(sql: """
-                INSERT INTO run (id, started, as_of, version, parameters, inputs, counts, objective) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [plan.runID, started, day, version, parametersJSON, inputsJSON, countsJSON, plan.outcome.assignment.objective])
+                INSERT INTO run (id, started, as_of, version, parameters, inputs, counts, objective, reconciled_month)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [plan.runID, started, day, version, parametersJSON, inputsJSON, countsJSON, plan.outcome.assignment.objective,
+                                 plan.reconciledMonth?.description])
             let insert = try db.makeStatement(sql: "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES (?, ?, ?, ?)")
             for p in plan.proposals { try insert.execute(arguments: [plan.runID, p.worker, p.post, p.score]) }
         }

@@ -326,3 +326,32 @@ import LaborModel
         #expect(w["village"] as? String == "" && w["poorHousehold"] as? Bool == true)
     }
 }
+
+@Suite struct PartlyReportedMonthTests {
+    /// One employer's December rows are missing while others reported December: its workers are not suspected,
+    /// and the run says the employer has not reported yet.
+    @Test func anEmployerThatHasNotReportedIsNotALoss() throws {
+        let dir = CLI.tempDir()
+        let contributions = try CSVTable.read(path: CLI.sample + "/contributions.csv")
+        let december = contributions.records.filter { $0.fields[2] == "2025-12" }
+        let employer = try #require(Dictionary(grouping: december, by: { $0.fields[1] }).max { $0.value.count < $1.value.count }?.key)
+        let kept = contributions.records.filter { !($0.fields[2] == "2025-12" && $0.fields[1] == employer) }
+        try (["身份证号,统一社会信用代码,缴费月份"] + kept.map { $0.fields.joined(separator: ",") }).joined(separator: "\n")
+            .write(toFile: dir + "/contributions.csv", atomically: false, encoding: .utf8)
+        for (kind, file) in [("workers", CLI.sample + "/workers.csv"), ("posts", CLI.sample + "/posts.csv"),
+                             ("placements", CLI.sample + "/placements.csv"), ("contributions", dir + "/contributions.csv")] {
+            let r = try CLI.run(["import", kind, file, "--as-of", "2026-01-01"], cwd: dir)
+            #expect(r.status == 0, "\(kind): \(r.stderr)")
+        }
+        let n = try CLI.run(["nightly", "--as-of", "2026-01-15", "--out", "runs", "--unmask"], cwd: dir)
+        #expect(n.status == 0, "\(n.stderr)")
+        #expect(n.stderr.contains("have not yet reported 2025-12") && n.stderr.contains(employer), "\(n.stderr)")
+        // Its workers who were paid in November are not suspected losses.
+        let placed = try CSVTable.read(path: CLI.sample + "/placements.csv").records.map { $0.fields[0] }
+        let novemberAtEmployer = Set(contributions.records.filter { $0.fields[2] == "2025-11" && $0.fields[1] == employer }.map { $0.fields[0] })
+            .intersection(placed)
+        #expect(!novemberAtEmployer.isEmpty)
+        let suspected = try CSVTable.read(path: dir + "/runs/latest/calls.csv").records.filter { $0.fields[6].hasPrefix("疑似失岗") }.map { $0.fields[1] }
+        #expect(Set(suspected).isDisjoint(with: novemberAtEmployer))
+    }
+}

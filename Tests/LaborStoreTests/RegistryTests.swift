@@ -70,9 +70,9 @@ enum StoreFixtures {
         return r
     }
 
-    func contributions(_ reg: Registry, _ rows: [(String, String, String)]) throws {
+    func contributions(_ reg: Registry, _ rows: [(String, String, String)], asOf: CivilDate? = nil) throws {
         let text = "身份证号,统一社会信用代码,缴费月份\n" + rows.map { "\($0.0),\($0.1),\($0.2)" }.joined(separator: "\n")
-        var r = try HistoryIntake.contributions(path: StoreFixtures.tempFile("c.csv", text), asOf: asOf)
+        var r = try HistoryIntake.contributions(path: StoreFixtures.tempFile("c.csv", text), asOf: asOf ?? self.asOf)
         _ = try reg.importContributions(&r)
         #expect(r.rejections.isEmpty, "\(r.rejectionMessages())")
     }
@@ -146,7 +146,8 @@ enum StoreFixtures {
         // 甲 last paid in October; November's extract was never imported; December is there: one missing month only.
         // 乙 started at PA on 2025-12-05 while the old employer B still paid December: not a job change.
         _ = try placements(reg, [(ids[0], "PA", "2025-10-10"), (ids[1], "PA", "2025-12-05")])
-        try contributions(reg, [(ids[0], a, "2025-10"), (ids[1], b, "2025-12"), (ids[4], b, "2025-12")])
+        // A reported December (for 戊), so 甲's missing December counts.
+        try contributions(reg, [(ids[0], a, "2025-10"), (ids[1], b, "2025-12"), (ids[4], b, "2025-12"), (ids[4], a, "2025-12")])
         let p = try plan(reg)
         let decided = Dictionary(uniqueKeysWithValues: p.actions.map { ($0.0.worker, $0.1) })
         #expect(decided[ids[0]] == .suspected(since: YearMonth("2025-12")!))
@@ -159,9 +160,16 @@ enum StoreFixtures {
         let ids = StoreFixtures.ids
         _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
         try contributions(reg, [(ids[0], StoreFixtures.codeA, "2025-10"), (ids[0], StoreFixtures.codeX, "2025-11"),
-                                (ids[4], StoreFixtures.codeB, "2025-12")])
+                                (ids[4], StoreFixtures.codeX, "2025-12")])
         let p = try plan(reg)
-        #expect(p.actions.first?.1 == .suspected(since: YearMonth("2025-12")!))
+        // November: the job change (to X); December: X reported (for 戊) but not 甲: suspected, on the new placement.
+        #expect(p.steps.map(\.month) == [YearMonth("2025-10")!, YearMonth("2025-11")!, YearMonth("2025-12")!])
+        #expect(p.steps[1].action == .jobChange(newEmployer: StoreFixtures.codeX))
+        #expect(p.actions.first?.1 == .suspected(since: YearMonth("2025-12")!) && p.actions.first?.0.creditCode == StoreFixtures.codeX)
+        try commit(reg, p)
+        let w = try #require(try reg.worker(ids[0]))
+        #expect(w.placements.count == 2 && w.placements[0].end == "2025-11-01" && w.placements[1].creditCode == StoreFixtures.codeX)
+        #expect(w.placements[1].suspectedSince == "2025-12" && w.placements[1].end == nil)
     }
 
     @Test func suspectedOneNightLostTheNextWhenTheNextMonthArrives() throws {
@@ -169,7 +177,7 @@ enum StoreFixtures {
         let ids = StoreFixtures.ids, a = StoreFixtures.codeA, b = StoreFixtures.codeB
         // PA holds 甲 (suspected: December missing); a suspected placement keeps its opening.
         _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
-        try contributions(reg, [(ids[0], a, "2025-10"), (ids[0], a, "2025-11"), (ids[4], b, "2025-12")])
+        try contributions(reg, [(ids[0], a, "2025-10"), (ids[0], a, "2025-11"), (ids[4], a, "2025-12")])
         let first = try plan(reg)
         #expect(first.actions.first?.1 == .suspected(since: YearMonth("2025-12")!))
         let pa = try #require(first.posts.firstIndex { $0.postID == "PA" })
@@ -177,13 +185,40 @@ enum StoreFixtures {
         #expect(first.pool.contains { $0.workerID == ids[0] })
         try commit(reg, first)
         // January's extract arrives, still nothing for 甲: closed as lost, ending when the contributions stopped.
-        try contributions(reg, [(ids[4], b, "2026-01")])
+        try contributions(reg, [(ids[4], a, "2026-01")])
         let second = try plan(reg, asOf: CivilDate(year: 2026, month: 2, day: 10)!, id: "r2")
         #expect(second.actions.first?.1 == .lost(since: YearMonth("2025-12")!))
         try commit(reg, second)
         let w = try #require(try reg.worker(ids[0]))
         #expect(w.status == "待业" && w.placements[0].end == "2025-12-01")
         #expect(second.calls.first?.workerID == ids[0] && second.calls.first?.reason == "失岗 (两个月无社保) (贫困户)")
+    }
+
+    /// An employer with no rows for a month that others reported has not reported yet: no loss for its workers,
+    /// and the run says so. A skipped night loses no job change: every month since the last reconciled is done.
+    @Test func aMonthCountsOnlyForEmployersThatReportedIt() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA, b = StoreFixtures.codeB
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10"), (ids[2], "PB", "2025-10-10")])
+        // December: B reported (but not 丙), A reported nothing.
+        try contributions(reg, [(ids[0], a, "2025-10"), (ids[0], a, "2025-11"), (ids[2], b, "2025-10"), (ids[2], b, "2025-11"),
+                                (ids[4], b, "2025-12")])
+        let p = try plan(reg)
+        let decided = Dictionary(uniqueKeysWithValues: p.actions.map { ($0.0.worker, $0.1) })
+        #expect(decided[ids[0]] == .tooEarly)
+        #expect(decided[ids[2]] == .suspected(since: YearMonth("2025-12")!))
+        #expect(p.notes.contains { $0.contains("not yet reported 2025-12") && $0.contains(a) && $0.contains("甲厂") })
+        try commit(reg, p)
+        // Two months later, after a skipped night: January and February both reconciled, in order.
+        try contributions(reg, [(ids[0], a, "2025-12"), (ids[0], StoreFixtures.codeX, "2026-01"), (ids[4], StoreFixtures.codeX, "2026-02"),
+                                (ids[2], b, "2026-01"), (ids[2], b, "2026-02")], asOf: CivilDate(year: 2026, month: 3, day: 2)!)
+        let q = try plan(reg, asOf: CivilDate(year: 2026, month: 3, day: 2)!, id: "r2")
+        #expect(q.steps.filter { $0.placement.worker == ids[0] }.map(\.month) == ["2025-12", "2026-01", "2026-02"].map { YearMonth($0)! })
+        #expect(q.steps.contains { $0.placement.worker == ids[0] && $0.action == .jobChange(newEmployer: StoreFixtures.codeX) })
+        #expect(q.actions.first { $0.0.worker == ids[0] }?.1 == .suspected(since: YearMonth("2026-02")!))
+        #expect(q.actions.first { $0.0.worker == ids[2] }?.1 == .confirmed)
+        try commit(reg, q)
+        #expect(try reg.worker(ids[0])?.placements.last?.creditCode == StoreFixtures.codeX)
     }
 
     @Test func callOutcomesAreCodesNotParsedText() {
@@ -254,8 +289,9 @@ enum StoreFixtures {
         let h = try reg.read { db in try Row.fetchAll(db, sql: "SELECT field, new_value, source FROM history WHERE key = ? ORDER BY id", arguments: [ids[3]]) }
         #expect(h.filter { ($0["field"] as String) == "status" }.count == 2) // 求职中→在岗 (placement), 在岗→待业 (reconciliation)
         let evidence = try #require(try reg.worker(ids[3])).evidence
-        #expect(evidence.map(\.source) == ["contribution", "file", "file", "file"]) // loss 12-31, this file 12-20, placement 10-10, registration
-        #expect(evidence.map(\.date) == ["2025-12-31", "2025-12-20", "2025-10-10", "2025-09-01"])
+        // loss 12-31, this file 12-20, October confirmed 10-31, placement 10-10, registration
+        #expect(evidence.map(\.source) == ["contribution", "file", "contribution", "file", "file"])
+        #expect(evidence.map(\.date) == ["2025-12-31", "2025-12-20", "2025-10-31", "2025-10-10", "2025-09-01"])
         // The same file again, dated later (the CLI's default is today): its status is old news and changes nothing.
         _ = try reg.importWorkers(file, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2026, month: 11, day: 26)!)
         #expect(try reg.worker(ids[3])?.status == "待业")
@@ -276,7 +312,7 @@ enum StoreFixtures {
         let ids = StoreFixtures.ids, a = StoreFixtures.codeA, b = StoreFixtures.codeB
         // ids[0] (甲, poor) and ids[1] (乙, not poor) suspected; others free and get proposals.
         _ = try placements(reg, [(ids[0], "PA", "2025-11-10"), (ids[1], "PB", "2025-11-10")])
-        try contributions(reg, [(ids[0], a, "2025-11"), (ids[1], b, "2025-11"), (ids[4], a, "2025-12")])
+        try contributions(reg, [(ids[0], a, "2025-11"), (ids[1], b, "2025-11"), (ids[4], a, "2025-12"), (ids[4], b, "2025-12")])
         _ = try reg.recordCall(Registry.Call(worker: ids[4], date: CivilDate(year: 2026, month: 1, day: 2)!, outcome: .unreachable))
         let p = try plan(reg)
         #expect(p.calls.map(\.reason).prefix(2) == ["疑似失岗 (贫困户)", "疑似失岗"])
