@@ -319,6 +319,13 @@ public struct ImportLog: Sendable {
 
 extension Registry {
     /// The last import of each kind: kind → "sha256 (file, as-of)".
+    /// The as-of date of the latest nightly run, if any.
+    public func latestRunDate() throws -> CivilDate? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT as_of FROM run ORDER BY as_of DESC LIMIT 1").flatMap { CivilDate(iso: $0) }
+        }
+    }
+
     public func latestImports() throws -> [String: String] {
         try read { db in
             var out: [String: String] = [:]

@@ -8,8 +8,36 @@ public struct Registry: Sendable {
     public let dbQueue: DatabaseQueue
     public let path: String?
 
+    /// What can be wrong with a registry file before anything touches it.
+    public enum FileProblem: Error, CustomStringConvertible, Equatable {
+        /// Not an SQLite database (exit 66): left exactly as it is.
+        case notADatabase(path: String)
+        /// Written by a newer labormatch (exit 78).
+        case newerVersion(path: String, unknown: [String])
+
+        public var description: String {
+            switch self {
+            case .notADatabase(let path):
+                return "\(path) is not a labormatch registry (not an SQLite database) (不是登记册数据库文件); it was left untouched — check --db"
+            case let .newerVersion(path, unknown):
+                return "\(path) was written by a newer labormatch (schema \(unknown.joined(separator: ", "))) (登记册版本较新); upgrade labormatch"
+            }
+        }
+    }
+
+    /// Checks that an existing file is an SQLite database, reading its first 16 bytes only (no lock, no chmod,
+    /// no journal): a wrong --db is refused without being touched.
+    public static func checkFile(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return } // missing: created later, or said then
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        if head.isEmpty { return }
+        guard head == Data("SQLite format 3\0".utf8) else { throw FileProblem.notADatabase(path: path) }
+    }
+
     /// Opens (creating when missing) the registry at `path`.
     public init(path: String) throws {
+        try Registry.checkFile(path: path)
         if !FileManager.default.fileExists(atPath: path) {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
             if fd >= 0 { close(fd) }
@@ -24,8 +52,34 @@ public struct Registry: Sendable {
         }
         dbQueue = try DatabaseQueue(path: path, configuration: config)
         self.path = path
+        try Registry.refuseNewer(dbQueue, path: path)
         try Registry.migrator.migrate(dbQueue)
+        try Registry.stampVersion(dbQueue)
     }
+
+    /// user_version = the number of migrations, so that an older labormatch can tell it is older.
+    static func stampVersion(_ queue: DatabaseQueue) throws {
+        if try queue.read({ db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }) < schemaVersion {
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = \(schemaVersion)") }
+        }
+    }
+
+    /// A registry that has migrations this version does not know, or a newer user_version, was written by a newer
+    /// labormatch: refused before anything is written.
+    static func refuseNewer(_ queue: DatabaseQueue, path: String) throws {
+        try queue.read { db in
+            let known = Set(migrator.migrations)
+            let applied = try migrator.appliedIdentifiers(db)
+            let unknown = applied.subtracting(known).sorted()
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            if !unknown.isEmpty || version > schemaVersion {
+                throw FileProblem.newerVersion(path: path, unknown: unknown.isEmpty ? ["user_version \(version)"] : unknown)
+            }
+        }
+    }
+
+    /// PRAGMA user_version this version writes (the number of migrations).
+    static var schemaVersion: Int { migrator.migrations.count }
 
     /// An empty in-memory registry (tests).
     public static func inMemory() throws -> Registry {
@@ -36,6 +90,7 @@ public struct Registry: Sendable {
         dbQueue = queue
         path = nil
         try Registry.migrator.migrate(dbQueue)
+        try Registry.stampVersion(dbQueue)
     }
 
     public func write<T>(_ body: (Database) throws -> T) throws -> T { try dbQueue.write(body) }

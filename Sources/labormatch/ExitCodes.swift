@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import LaborModel
+import LaborStore
 import MatchCore
 
 /// Exit codes (sysexits.h): the one place that picks them.
@@ -14,6 +15,7 @@ enum Exit {
     static let cantCreate = ExitCode(73)
     static let ioError = ExitCode(74)
     static let tempFail = ExitCode(75)
+    static let config = ExitCode(78)
 }
 
 /// Console output: results on stdout, messages on stderr. Only the CLI prints.
@@ -48,6 +50,10 @@ func exitCode(for error: Error) -> ExitCode {
         if case .beyondSafeRange = e { return Exit.dataError }
         if case .invalidEdge = e { return Exit.dataError }
         return Exit.software
+    case let e as Registry.FileProblem:
+        Console.err("labormatch: error: \(e)")
+        if case .newerVersion = e { return Exit.config }
+        return Exit.noInput
     case let e as OutputFolderError:
         Console.err("labormatch: error: \(e)")
         return Exit.cantCreate
@@ -60,6 +66,12 @@ func exitCode(for error: Error) -> ExitCode {
         return e.errno == ENOSPC || e.errno == EIO || e.errno == EDQUOT ? Exit.ioError : e.errno == EACCES || e.errno == EROFS ? Exit.cantCreate : Exit.software
     case let e as ExitCode:
         return e
+    case let e as DatabaseError where e.resultCode == .SQLITE_FULL || e.resultCode == .SQLITE_IOERR:
+        Console.err("labormatch: error: the registry could not be written: \(e.resultCode == .SQLITE_FULL ? "the disk is full" : "an I/O error") (磁盘已满或读写错误); nothing was committed — free space and run again")
+        return Exit.ioError
+    case let e as DatabaseError where e.resultCode == .SQLITE_NOTADB || e.resultCode == .SQLITE_CORRUPT:
+        Console.err("labormatch: error: the registry is not a valid SQLite database (\(e.resultCode)) (登记册文件损坏); check --db or restore a copy")
+        return Exit.noInput
     case let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED:
         Console.err("labormatch: error: the registry is busy (\(e.message ?? "locked")); try again (数据库正忙)")
         return Exit.tempFail

@@ -54,4 +54,16 @@ enum CLI {
     }
 
     static func tempDir() -> String { TemporaryFolders.make("cli") }
+
+    /// Runs another program (mount, umount) and returns its exit status.
+    static func runTool(_ path: String, _ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
 }

@@ -48,6 +48,9 @@ extension LaborMatch {
         @Option(help: "When the registry does not exist yet: create it from the bundled sample (sample) or a generated 50,000-person county (large).")
         var bootstrap: Bootstrap?
 
+        @Flag(name: .customLong("allow-backdate"), help: "Allow an --as-of earlier than the latest run's.")
+        var allowBackdate = false
+
         @OptionGroup var staff: StaffFormatOption
 
         @OptionGroup var global: GlobalOptions
@@ -63,6 +66,7 @@ extension LaborMatch {
                 var clock = Stopwatch()
                 let date = asOf?.date ?? CivilDate.today()
                 try OutputFolder.prepare(out)
+                try registry.checkFile()
                 let lock = try registry.lock()
                 defer { withExtendedLifetime(lock) {} }
                 let taxonomy = try global.taxonomy()
@@ -71,36 +75,34 @@ extension LaborMatch {
                     try self.bootstrap(bootstrap, taxonomy: taxonomy, date: date)
                 }
                 let reg = try registry.open(create: false)
-                let setup = clock.lap()
-                let runID = NightlyRun.newRunID(existing: Set(try Nightly.runIDs(registry: reg)), out: out)
+                if let last = try reg.latestRunDate(), date < last, !allowBackdate {
+                    Console.err("labormatch: error: --as-of \(date) is earlier than the latest run (\(last)) (日期早于上次运行); a backdated run reorders evidence and calls — add --allow-backdate if that is really meant")
+                    throw Exit.usage
+                }
                 var options = Nightly.Options(asOf: date)
                 options.topK = topK
                 options.calls = calls
                 options.threads = threads
-                let plan = try Nightly.plan(registry: reg, taxonomy: taxonomy, weights: weights, options: options, runID: runID)
-                let planSeconds = clock.lap()
-                for n in plan.notes { Console.err("labormatch: note: \(n)") }
-                for p in plan.problems.prefix(20) { Console.err("labormatch: warning: stored row no longer valid, not matched: \(p)") }
-                pause("before-outputs")
-                // Files first, into runs/<id>.partial, then renamed; the database after; `latest` last.
-                let dirs = RunDirectory(root: out)
-                let dir = try dirs.begin(runID: runID)
-                let pres = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
-                let outputs = NightlyOutputs(plan: plan)
-                try outputs.write(to: dir, pres: pres, seconds: ["setup": setup, "plan": planSeconds])
-                pause("after-outputs")
-                try dirs.publish(runID: runID)
-                pause("after-publish")
-                let started = ISO8601DateFormatter().string(from: Date())
-                try Nightly.commit(plan, registry: reg,
-                                   parameters: ["as_of": date.description, "top_k": String(topK), "calls": String(calls)],
-                                   inputs: try reg.latestImports().merging(["registry": registry.db]) { a, _ in a },
-                                   version: LaborMatchVersion.string, started: started)
-                pause("after-commit")
-                try dirs.pointLatest(runID: runID)
-                let removed = try dirs.prune(keep: keep, known: try Nightly.runIDs(registry: reg))
-                let write = clock.lap()
-                print(plan: plan, removed: removed, seconds: setup + planSeconds + write)
+                var configuration = NightlyService.Configuration(options: options, out: out)
+                configuration.keep = keep
+                configuration.presentation = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
+                configuration.version = LaborMatchVersion.string
+                configuration.registryPath = registry.db
+                var service = NightlyService(registry: reg, taxonomy: taxonomy, weights: weights, configuration: configuration)
+                service.checkpoint = pause
+                service.notice = { plan in
+                    for n in plan.notes { Console.err("labormatch: note: \(n)") }
+                    for p in plan.problems.prefix(20) { Console.err("labormatch: warning: stored row no longer valid, not matched: \(p)") }
+                    if plan.counts.openPosts == 0 {
+                        Console.err("labormatch: warning: NO OPEN POST: every opening is held or no post is registered; nobody can be proposed tonight (没有空缺岗位) — import posts with 'labormatch import posts FILE'")
+                    }
+                }
+                let setup = clock.lap()
+                let report = try service.run()
+                if let r = report.republished {
+                    Console.out("published run \(r), which was committed but never reached latest (its calls are in \(out)/runs/\(r)/)")
+                }
+                print(plan: report.plan, removed: report.removed, seconds: setup + clock.lap())
             }
         }
 
@@ -122,22 +124,6 @@ extension LaborMatch {
                         + " (backlog.\(ext)); home visits: \(c.visits) (visits.\(ext))")
             Console.out("wrote \(out)/runs/\(plan.runID)/ and pointed \(out)/latest at it" + (removed.isEmpty ? "" : "; removed \(removed.count) old runs"))
             Console.err(String(format: "seconds: %.2f", seconds))
-        }
-
-        /// Run ids sort by time: yyyyMMdd-HHmmss in Asia/Shanghai, with a suffix when taken.
-        static func newRunID(existing: Set<String>, out: String) -> String {
-            let f = DateFormatter()
-            f.dateFormat = "yyyyMMdd-HHmmss"
-            f.timeZone = TimeZone(identifier: "Asia/Shanghai")
-            f.locale = Locale(identifier: "en_US_POSIX")
-            let base = f.string(from: Date())
-            var id = base
-            var n = 1
-            while existing.contains(id) || FileManager.default.fileExists(atPath: out + "/runs/" + id) {
-                n += 1
-                id = base + "-\(n)"
-            }
-            return id
         }
 
         /// Creates the registry from the sample (Data/sample, with its history) or a generated 50,000-person county.

@@ -8,8 +8,18 @@ struct RegistryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The registry (SQLite) file.", valueName: "path"))
     var db: String = "labormatch.sqlite"
 
+    /// Refuses a --db that is not a registry before anything touches it (exit 66), and one written by a newer
+    /// labormatch (exit 78).
+    func checkFile() throws {
+        do { try Registry.checkFile(path: db) } catch let e as Registry.FileProblem {
+            Console.err("labormatch: error: \(e)")
+            throw Exit.noInput
+        }
+    }
+
     /// Takes the registry's lock (exit 75 at once when another command holds it).
     func lock() throws -> RegistryLock {
+        try checkFile()
         do { return try RegistryLock(registryPath: db) } catch let e as RegistryLock.Busy {
             Console.err("labormatch: error: \(e)")
             throw Exit.tempFail

@@ -1,0 +1,108 @@
+import Foundation
+import LaborModel
+import MatchCore
+
+/// The nightly run as one service (DESIGN.md §5): plan → files → commit → latest → prune. A run killed at any
+/// point leaves the previous outputs, `latest` and a consistent registry: files go to `runs/<id>.partial`,
+/// renamed when complete; the registry is committed after; `latest` moves last. A run that committed but whose
+/// `latest` never moved is published by the next run before it starts, so no day's calls are lost.
+public struct NightlyService {
+    public struct Configuration: Sendable {
+        public var options: Nightly.Options
+        /// The output folder: runs/<id>/ and latest.
+        public var out: String
+        public var keep = 30
+        public var presentation = Matcher.Presentation()
+        /// Recorded with the run.
+        public var version = ""
+        public var registryPath = ""
+        public init(options: Nightly.Options, out: String) {
+            self.options = options
+            self.out = out
+        }
+    }
+
+    public struct Report: Sendable {
+        public var plan: Nightly.Plan
+        /// Old run folders removed.
+        public var removed: [String]
+        /// A committed run that `latest` never reached, published before this one.
+        public var republished: String?
+        public var seconds: [String: Double]
+    }
+
+    public let registry: Registry
+    public let taxonomy: Taxonomy
+    public let weights: ScoringWeights
+    public let configuration: Configuration
+    /// Called at named points (before-outputs, after-outputs, after-publish, after-commit): the crash tests stop
+    /// the process there.
+    public var checkpoint: (String) -> Void = { _ in }
+    /// Called with the plan's notes and problems as soon as they are known.
+    public var notice: (Nightly.Plan) -> Void = { _ in }
+
+    public init(registry: Registry, taxonomy: Taxonomy, weights: ScoringWeights, configuration: Configuration) {
+        self.registry = registry
+        self.taxonomy = taxonomy
+        self.weights = weights
+        self.configuration = configuration
+    }
+
+    public func run() throws -> Report {
+        var seconds: [String: Double] = [:]
+        var t0 = Date()
+        func lap(_ name: String) {
+            let now = Date()
+            seconds[name] = now.timeIntervalSince(t0)
+            t0 = now
+        }
+        let c = configuration
+        let dirs = RunDirectory(root: c.out)
+        let republished = try publishCommittedRun(dirs)
+        let runID = NightlyService.newRunID(existing: Set(try Nightly.runIDs(registry: registry)), out: c.out)
+        let plan = try Nightly.plan(registry: registry, taxonomy: taxonomy, weights: weights, options: c.options, runID: runID)
+        lap("plan")
+        notice(plan)
+        checkpoint("before-outputs")
+        let dir = try dirs.begin(runID: runID)
+        try NightlyOutputs(plan: plan).write(to: dir, pres: c.presentation, seconds: seconds)
+        checkpoint("after-outputs")
+        try dirs.publish(runID: runID)
+        checkpoint("after-publish")
+        let o = c.options
+        try Nightly.commit(plan, registry: registry,
+                           parameters: ["as_of": o.asOf.description, "top_k": String(o.topK), "calls": String(o.calls)],
+                           inputs: try registry.latestImports().merging(["registry": c.registryPath]) { a, _ in a },
+                           version: c.version, started: ISO8601DateFormatter().string(from: Date()))
+        checkpoint("after-commit")
+        try dirs.pointLatest(runID: runID)
+        let removed = try dirs.prune(keep: c.keep, known: try Nightly.runIDs(registry: registry))
+        lap("write")
+        return Report(plan: plan, removed: removed, republished: republished, seconds: seconds)
+    }
+
+    /// The newest committed run, when its folder is complete but `latest` does not point at it (a run killed
+    /// between its commit and the move of `latest`): `latest` is pointed at it now.
+    func publishCommittedRun(_ dirs: RunDirectory) throws -> String? {
+        guard let newest = try Nightly.runIDs(registry: registry).first, dirs.latestRunID != newest,
+              FileManager.default.fileExists(atPath: dirs.runs + "/" + newest) else { return nil }
+        try dirs.pointLatest(runID: newest)
+        return newest
+    }
+
+    /// A run id from the clock (Asia/Shanghai), made unique against the registry's and the folder's runs.
+    public static func newRunID(existing: Set<String>, out: String) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        let base = f.string(from: Date())
+        var id = base
+        var n = 1
+        while existing.contains(id) || FileManager.default.fileExists(atPath: out + "/runs/" + id) {
+            n += 1
+            id = base + "-\(n)"
+        }
+        return id
+    }
+}
