@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // LaborMatch: batch matching of Longlin's labour registry against Shenzhen job posts.
-// Dependencies point one way: labormatch (CLI) → LaborStore → LaborModel → MatchCore → CBLAS.
+// Dependencies point one way: labormatch (CLI) → LaborPlan → LaborStore → LaborModel → MatchCore → CBLAS.
 import PackageDescription
 
 let package = Package(
@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Scenario files of the planner.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // The .xlsx container (a ZIP archive) of the staff files.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
@@ -32,11 +34,13 @@ let package = Package(
         .target(name: "LaborModel", dependencies: ["MatchCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The registry (grows with the registry issue).
         .target(name: "LaborStore", dependencies: ["LaborModel", "MatchCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The planner: scenarios side by side from one scoring pass (TOML scenario files).
+        .target(name: "LaborPlan", dependencies: ["LaborStore", "LaborModel", "MatchCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The command-line tool.
         .executableTarget(
             name: "labormatch",
             dependencies: [
-                "LaborStore", "LaborModel", "MatchCore",
+                "LaborPlan", "LaborStore", "LaborModel", "MatchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -19,7 +19,7 @@ public struct Matcher: Sendable {
     /// scores themselves; and the bias rides in the GEMM as one more column (1 for workers, the bias for posts).
     /// The selection scan then only compares.
     public func candidates(workers: [Worker], posts: [JobPost], k: Int, threads: Int? = nil, chunkRows: Int? = nil,
-                           progress: (@Sendable (Int) -> Void)? = nil) -> ScoringResult {
+                           codes: TieCodes? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> ScoringResult {
         let (w, (p, bias)) = encodeBoth(workers: workers, posts: posts)
         let q = ScoringWeights.quantization
         let wq = Matcher.appendColumn(w) { _ in 1 }
@@ -30,7 +30,7 @@ public struct Matcher: Sendable {
         if let chunkRows { cfg.chunkRows = chunkRows }
         // Ties are broken by identity (worker_id, post_id), never by row position: the same rows in any order,
         // or with others added, keep their relative order.
-        let codes = TieCodes(workerIDs: workers.map(\.workerID), postIDs: posts.map(\.postID))
+        let codes = codes ?? TieCodes(workerIDs: workers.map(\.workerID), postIDs: posts.map(\.postID))
         return ScoreBlocks.topK(workers: wq, posts: pq, codes: codes, configuration: cfg, progress: progress)
     }
 
@@ -81,10 +81,10 @@ public struct Matcher: Sendable {
         func id(_ s: String) -> String { unmask ? s : Masking.idNumber(s) }
 
         /// The person's cells: [人员编号,] 身份证号 (masked unless unmask).
-        func person(_ s: String) -> [String] { numbers.map { [$0[s] ?? "", id(s)] } ?? [id(s)] }
+        public func person(_ s: String) -> [String] { numbers.map { [$0[s] ?? "", id(s)] } ?? [id(s)] }
 
         /// The header of those cells.
-        var personHeader: [String] {
+        public var personHeader: [String] {
             (numbers == nil ? [] : [english ? "number" : "人员编号"]) + [english ? "worker_id" : "身份证号"]
         }
     }

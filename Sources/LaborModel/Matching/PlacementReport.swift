@@ -4,7 +4,7 @@ import MatchCore
 /// The files of a placement run: assignments.csv, graph.csv and capacities.csv (the audit copy of exactly the
 /// problem solved, ids unmasked), post_duals.csv and destination_duals.csv (the value of one more opening),
 /// and summary.json.
-public struct PlacementReport {
+public struct PlacementReport: Sendable {
     public let rules: MatchRules
     public let workers: [Worker]
     public let posts: [JobPost]
@@ -19,7 +19,7 @@ public struct PlacementReport {
         self.outcome = outcome
     }
 
-    static func units(_ w: Int64) -> String { Matcher.display(Float(w)) }
+    public static func units(_ w: Int64) -> String { Matcher.display(Float(w)) }
 
     /// assignments.csv: worker_id, name, post_id, employer, location, score, poor_household, reasons.
     public func assignmentsCSV(_ pres: Matcher.Presentation) -> CSVWriter {
@@ -84,25 +84,81 @@ public struct PlacementReport {
     /// destination_duals.csv: location, openings, placed, cap, dual. The dual is the cap's price when the
     /// destination is capped, else the best post price there (one more opening at its most valuable post).
     public func destinationDualsCSV(english: Bool) -> CSVWriter? {
-        guard let price = outcome.assignment.postPrice else { return nil }
+        guard outcome.assignment.postPrice != nil else { return nil }
         var out = CSVWriter(header: english ? ["location", "openings", "placed", "cap", "dual"]
                                             : ["工作地点", "招聘人数", "已安排", "上限", "影子价格"])
+        for d in destinations() {
+            out.append([rules.taxonomy.destinations[d.destination].name, String(d.openings), String(d.placed),
+                        d.cap.map(String.init) ?? "", d.dual.map(Self.units) ?? ""])
+        }
+        return out
+    }
+
+    /// Per destination with posts: openings, placed, its cap, and its dual price — the optimum's gain from one
+    /// more opening there (its cap's price when capped, else its best post's price; nil without duals).
+    public func destinations() -> [(destination: Int, openings: Int, placed: Int, cap: Int?, dual: Int64?)] {
         let t = rules.taxonomy
         let load = loads
+        var out: [(destination: Int, openings: Int, placed: Int, cap: Int?, dual: Int64?)] = []
         for d in t.destinations.indices {
             let js = posts.indices.filter { posts[$0].location == d }
             if js.isEmpty { continue }
-            let label = "地点 \(t.destinations[d].name)"
-            var cap = ""
-            var dual = js.map { price[$0] }.max() ?? 0
-            if let g = capLabels.firstIndex(of: label), let gp = outcome.groupPrice {
-                cap = String(capLimits[g])
+            var cap: Int?
+            var dual = outcome.assignment.postPrice.map { price in js.map { price[$0] }.max() ?? 0 }
+            if let g = capLabels.firstIndex(of: "地点 \(t.destinations[d].name)"), let gp = outcome.groupPrice {
+                cap = capLimits[g]
                 dual = gp[g]
             }
-            out.append([t.destinations[d].name, String(js.reduce(0) { $0 + posts[$1].openings }),
-                        String(js.reduce(0) { $0 + load[$1] }), cap, Self.units(dual)])
+            out.append((d, js.reduce(0) { $0 + posts[$1].openings }, js.reduce(0) { $0 + load[$1] }, cap, dual))
         }
         return out
+    }
+}
+
+extension PlacementReport {
+    /// Solves the placement of `workers` on `posts` from `graph` with `quotas` and `options`, as `match` does,
+    /// and returns the report of it (the cap groups labelled). Throws `AssignmentError` (crossing caps, an
+    /// unreachable minimum, beyond the safe range) and `QuotaSpec.Problem` (a cap naming no post).
+    public static func solve(_ graph: AssignmentProblem, rules: MatchRules, workers: [Worker], posts: [JobPost],
+                             quotas: Quotas, options: Placement.Options) throws -> PlacementReport {
+        var network: QuotaNetwork?
+        var labels = QuotaSpec.Labels()
+        if !quotas.isEmpty {
+            (network, labels) = try QuotaSpec.network(quotas, workers: workers, posts: posts, taxonomy: rules.taxonomy)
+        }
+        let outcome = try Placement.solve(graph, poor: workers.map(\.poorHousehold), options: options, network: network)
+        var r = PlacementReport(rules: rules, workers: workers, posts: posts, outcome: outcome)
+        r.capLabels = labels.capGroups
+        r.capLimits = network?.capLimit ?? []
+        return r
+    }
+
+    /// The quotas as summary.json names them ("township_min 金钟山乡" → 120).
+    public static func quotaLabels(_ q: Quotas, taxonomy t: Taxonomy) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (k, v) in q.townshipMin { out["township_min " + t.townships[k].name] = v }
+        for (k, v) in q.townshipMax { out["township_max " + t.townships[k].name] = v }
+        for (k, v) in q.destinationMax { out["max_destination " + t.destinations[k].name] = v }
+        for (k, v) in q.destinationGroupMax { out["max_destination " + k] = v }
+        for (k, v) in q.employerMax { out["max_employer " + k] = v }
+        for (k, v) in q.employerDestinationMax { out["max_employer_destination " + k] = v }
+        return out
+    }
+
+    /// summary.json of this placement.
+    public func summary(version: String, asOf: String?, quotas: Quotas, solver: Placement.Solver, topK: Int?,
+                        seconds: [String: Double], inputs: [String: String]) -> RunSummary {
+        let a = outcome.assignment
+        let q = PlacementReport.quotaLabels(quotas, taxonomy: rules.taxonomy)
+        return RunSummary(
+            version: version, asOf: asOf, workers: workers.count, posts: posts.count,
+            openings: posts.reduce(0) { $0 + $1.openings }, candidates: outcome.problem.edgeCount, placed: a.placed,
+            placedPoor: outcome.placedPoor, poorShare: outcome.poorShare,
+            poorBonus: Double(outcome.bonus) / Double(ScoringWeights.quantization), priorityCost: outcome.priorityCost,
+            objective: a.objective, greedyObjective: outcome.greedyObjective,
+            greedyShareOfOptimum: a.objective > 0 ? outcome.greedyObjective.map { Double($0) / Double(a.objective) } : nil,
+            solver: solver.rawValue + (quotas.isEmpty ? (solver == .exact ? " (auction)" : "") : " (min-cost flow with quotas)"),
+            verified: outcome.verified, topK: topK, seconds: seconds, inputs: inputs, quotas: q.isEmpty ? nil : q)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import MatchCore
 
 /// Turns planners' quota options (by township name, destination name, employer credit code) into the
@@ -15,6 +16,70 @@ public enum QuotaSpec {
             throw Problem(message: "\(option) '\(s)' must be NAME=N with N a whole number ≥ 0 (e.g. \(option) 金钟山乡=120)")
         }
         return (parts[0], n)
+    }
+
+    /// Quotas as a planner names them (townships, destinations or 深圳, credit codes), before resolution.
+    public struct Request: Sendable, Equatable {
+        public var townshipMin: [(String, Int)] = []
+        public var townshipMax: [(String, Int)] = []
+        public var maxDestination: [(String, Int)] = []
+        public var maxEmployer: [(String, Int)] = []
+        public var maxEmployerDestination: [(String, Int)] = []
+        public init() {}
+        public var isEmpty: Bool {
+            townshipMin.isEmpty && townshipMax.isEmpty && maxDestination.isEmpty && maxEmployer.isEmpty && maxEmployerDestination.isEmpty
+        }
+        public static func == (a: Request, b: Request) -> Bool {
+            func same(_ x: [(String, Int)], _ y: [(String, Int)]) -> Bool { x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1) }
+            return same(a.townshipMin, b.townshipMin) && same(a.townshipMax, b.townshipMax) && same(a.maxDestination, b.maxDestination)
+                && same(a.maxEmployer, b.maxEmployer) && same(a.maxEmployerDestination, b.maxEmployerDestination)
+        }
+    }
+
+    /// Resolves a request against the taxonomy: unknown townships and destinations, and credit codes that fail their
+    /// check, are problems named with the option (`--township-min` or the scenario key) they came from.
+    public static func resolve(_ r: Request, taxonomy: Taxonomy, option: (String) -> String = { "--" + $0.replacingOccurrences(of: "_", with: "-") }) throws -> Quotas {
+        var q = Quotas()
+        func township(_ name: String, _ n: Int, _ key: String) throws -> Int {
+            guard let t = taxonomy.township(name) else {
+                throw Problem(message: "\(option(key)) \(name)=\(n): '\(name)' is not a Longlin township (不是隆林的乡镇); use a name such as 新州镇 or 新州, or a code such as 451031100.")
+            }
+            return t
+        }
+        func destination(_ name: String, _ whole: String, _ key: String) throws -> Int {
+            guard let d = taxonomy.destination(name) else {
+                throw Problem(message: "\(option(key)) \(whole): '\(name)' is not a destination (未知工作地点); use a Shenzhen district such as 龙岗区 or a city such as 东莞.")
+            }
+            return d
+        }
+        func creditCode(_ code: String, _ whole: String, _ key: String) throws -> String {
+            switch CreditCode.validate(Normalize.cell(code).uppercased()) {
+            case .success(let c): return c
+            case .failure(let e): throw Problem(message: "\(option(key)) \(whole): '\(code)' is not a credit code: \(e.reason)")
+            }
+        }
+        for (name, n) in r.townshipMin { q.townshipMin[try township(name, n, "township_min")] = n }
+        for (name, n) in r.townshipMax { q.townshipMax[try township(name, n, "township_max")] = n }
+        for (name, n) in r.maxDestination {
+            if taxonomy.destination(name) == nil, let group = taxonomy.group(name) {
+                // 深圳 / 深圳市: one cap over every Shenzhen district, as files accept it.
+                guard group != nil else { throw Problem(message: "\(option("max_destination")) \(name)=\(n): '\(name)' means anywhere; cap the destinations themselves.") }
+                q.destinationGroupMax[taxonomy.groupName(name) ?? name] = n
+            } else {
+                q.destinationMax[try destination(name, "\(name)=\(n)", "max_destination")] = n
+            }
+        }
+        for (code, n) in r.maxEmployer { q.employerMax[try creditCode(code, "\(code)=\(n)", "max_employer")] = n }
+        for (key, n) in r.maxEmployerDestination {
+            let parts = key.split(separator: "@", maxSplits: 1).map { Normalize.cell(String($0)) }
+            guard parts.count == 2 else {
+                throw Problem(message: "\(option("max_employer_destination")) \(key)=\(n): must be CREDIT_CODE@DESTINATION=N (e.g. 91440300MA5DABCDE1@龙岗区=10).")
+            }
+            let code = try creditCode(parts[0], "\(key)=\(n)", "max_employer_destination")
+            let d = try destination(parts[1], "\(key)=\(n)", "max_employer_destination")
+            q.employerDestinationMax[code + "@" + taxonomy.destinations[d].name] = n
+        }
+        return q
     }
 
     public struct Labels: Sendable {

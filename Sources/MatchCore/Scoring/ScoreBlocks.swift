@@ -6,6 +6,10 @@ import Synchronization
 public struct ScoringResult: Sendable {
     public var byWorker: CandidateTable
     public var byPost: CandidateTable?
+    public init(byWorker: CandidateTable, byPost: CandidateTable?) {
+        self.byWorker = byWorker
+        self.byPost = byPost
+    }
 }
 
 /// Blocked GEMM feeding top-K collectors (faiss `exhaustive_inner_product_blas_tiles` with a heap handler):

@@ -62,6 +62,12 @@ public struct TieCodes: Sendable, Equatable {
         posts = TieCodes.unique(postIDs)
     }
 
+    /// Codes given as they are (a subset of a larger run's codes; unique within each side).
+    public init(workerCodes: [UInt32], postCodes: [UInt32]) {
+        workers = workerCodes
+        posts = postCodes
+    }
+
     /// Row indices as codes (no ids: the order of rows is the identity).
     public init(workers n: Int, posts m: Int) {
         workers = (0..<n).map { UInt32(truncatingIfNeeded: $0) }

@@ -17,23 +17,17 @@ struct PlacementRun {
         let taxonomy = loaded.rules.taxonomy
         quotas = try options.quotas(taxonomy: taxonomy)
         let graph = try Placement.graph(result, workers: loaded.workers.count, capacities: loaded.posts.map(\.openings))
-        var network: QuotaNetwork?
-        var labels = QuotaSpec.Labels()
-        if !quotas.isEmpty {
-            do {
-                (network, labels) = try QuotaSpec.network(quotas, workers: loaded.workers, posts: loaded.posts, taxonomy: taxonomy)
-            } catch let e as AssignmentError {
-                Console.err("labormatch: error: \(e) (交叉的上限无法构成网络流); cap one family, or employers within destinations")
-                throw Exit.usage
-            } catch let e as QuotaSpec.Problem {
-                Console.err("labormatch: error: \(e)")
-                throw Exit.usage
-            }
-        }
         do {
-            outcome = try Placement.solve(graph, poor: loaded.workers.map(\.poorHousehold), options: options.options, network: network)
+            report = try PlacementReport.solve(graph, rules: loaded.rules, workers: loaded.workers, posts: loaded.posts,
+                                               quotas: quotas, options: options.options)
         } catch let e as AssignmentError where { if case .beyondSafeRange = e { true } else { false } }() {
             throw e // exit 65, said by exitCode(for:)
+        } catch let e as AssignmentError where { if case .crossingCapFamilies = e { true } else { false } }() {
+            Console.err("labormatch: error: \(e) (交叉的上限无法构成网络流); cap one family, or employers within destinations")
+            throw Exit.usage
+        } catch let e as QuotaSpec.Problem {
+            Console.err("labormatch: error: \(e)")
+            throw Exit.usage
         } catch AssignmentError.infeasibleMinimum(let g, let minimum, let reached) {
             Console.err("labormatch: error: quota --township-min \(taxonomy.townships[g].name)=\(minimum) cannot be met: at most \(reached) of its workers can be placed (short by \(minimum - reached)) (最低名额无法满足)")
             throw Exit.dataError
@@ -41,13 +35,10 @@ struct PlacementRun {
             Console.err("labormatch: error: \(e)")
             throw Exit.software
         }
+        outcome = report.outcome
         if !outcome.targetReached, let target = options.poorShare {
             Console.err("labormatch: warning: the poor-household share \(String(format: "%.1f", target * 100))% cannot be reached: with full priority \(String(format: "%.1f", outcome.poorShare * 100))% (\(outcome.placedPoor) of \(outcome.assignment.placed) placements); kept that solution (贫困户比例目标无法达到)")
         }
-        var r = PlacementReport(rules: loaded.rules, workers: loaded.workers, posts: loaded.posts, outcome: outcome)
-        r.capLabels = labels.capGroups
-        r.capLimits = network?.capLimit ?? []
-        report = r
     }
 
     func write(to out: String, pres: Matcher.Presentation) throws {
@@ -60,24 +51,8 @@ struct PlacementRun {
     }
 
     func summary(seconds: [String: Double], inputs: [String: String], topK: Int, asOf: String) -> RunSummary {
-        let a = outcome.assignment
-        var q: [String: Int] = [:]
-        let t = loaded.rules.taxonomy
-        for (k, v) in quotas.townshipMin { q["township_min " + t.townships[k].name] = v }
-        for (k, v) in quotas.townshipMax { q["township_max " + t.townships[k].name] = v }
-        for (k, v) in quotas.destinationMax { q["max_destination " + t.destinations[k].name] = v }
-        for (k, v) in quotas.destinationGroupMax { q["max_destination " + k] = v }
-        for (k, v) in quotas.employerMax { q["max_employer " + k] = v }
-        for (k, v) in quotas.employerDestinationMax { q["max_employer_destination " + k] = v }
-        return RunSummary(
-            version: LaborMatchVersion.string, asOf: asOf, workers: loaded.workers.count, posts: loaded.posts.count,
-            openings: loaded.posts.reduce(0) { $0 + $1.openings }, candidates: outcome.problem.edgeCount, placed: a.placed,
-            placedPoor: outcome.placedPoor, poorShare: outcome.poorShare,
-            poorBonus: Double(outcome.bonus) / Double(ScoringWeights.quantization), priorityCost: outcome.priorityCost,
-            objective: a.objective, greedyObjective: outcome.greedyObjective,
-            greedyShareOfOptimum: a.objective > 0 ? outcome.greedyObjective.map { Double($0) / Double(a.objective) } : nil,
-            solver: options.assign.rawValue + (quotas.isEmpty ? (options.assign == .exact ? " (auction)" : "") : " (min-cost flow with quotas)"),
-            verified: outcome.verified, topK: topK, seconds: seconds, inputs: inputs, quotas: q.isEmpty ? nil : q)
+        report.summary(version: LaborMatchVersion.string, asOf: asOf, quotas: quotas, solver: options.options.solver, topK: topK,
+                       seconds: seconds, inputs: inputs)
     }
 
     func printSummary(_ s: RunSummary, out: String, format: StaffFileFormat) {

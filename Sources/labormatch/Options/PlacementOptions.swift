@@ -50,57 +50,17 @@ struct PlacementOptions: ParsableArguments {
     /// Quotas resolved against the taxonomy; called before any file is read, so that a misspelt name costs
     /// nothing. Unknown townships and destinations, and credit codes that fail their check, are usage errors (64).
     func quotas(taxonomy: Taxonomy) throws -> Quotas {
-        var q = Quotas()
-        func township(_ s: String, _ option: String) throws -> (Int, Int) {
-            let (name, n) = try QuotaSpec.pair(s, option: option)
-            guard let t = taxonomy.township(name) else {
-                throw ValidationError("\(option) \(s): '\(name)' is not a Longlin township (不是隆林的乡镇); use a name such as 新州镇 or 新州, or a code such as 451031100.")
-            }
-            return (t, n)
-        }
-        func destination(_ name: String, _ s: String, _ option: String) throws -> Int {
-            guard let d = taxonomy.destination(name) else {
-                throw ValidationError("\(option) \(s): '\(name)' is not a destination (未知工作地点); use a Shenzhen district such as 龙岗区 or a city such as 东莞.")
-            }
-            return d
-        }
-        func creditCode(_ code: String, _ s: String, _ option: String) throws -> String {
-            switch CreditCode.validate(code) {
-            case .success(let c): return c
-            case .failure(let e): throw ValidationError("\(option) \(s): '\(code)' is not a credit code: \(e.reason)")
-            }
-        }
         do {
-            for s in townshipMin { let (t, n) = try township(s, "--township-min"); q.townshipMin[t] = n }
-            for s in townshipMax { let (t, n) = try township(s, "--township-max"); q.townshipMax[t] = n }
-            for s in maxDestination {
-                let (name, n) = try QuotaSpec.pair(s, option: "--max-destination")
-                if taxonomy.destination(name) == nil, let group = taxonomy.group(name) {
-                    // 深圳 / 深圳市: one cap over every Shenzhen district, as files accept it.
-                    guard group != nil else { throw ValidationError("--max-destination \(s): '\(name)' means anywhere; cap the destinations themselves.") }
-                    q.destinationGroupMax[taxonomy.groupName(name) ?? name] = n
-                } else {
-                    q.destinationMax[try destination(name, s, "--max-destination")] = n
-                }
-            }
-            for s in maxEmployer {
-                let (code, n) = try QuotaSpec.pair(s, option: "--max-employer")
-                q.employerMax[try creditCode(code, s, "--max-employer")] = n
-            }
-            for s in maxEmployerDestination {
-                let (key, n) = try QuotaSpec.pair(s, option: "--max-employer-destination")
-                let parts = key.split(separator: "@", maxSplits: 1).map { Normalize.cell(String($0)) }
-                guard parts.count == 2 else {
-                    throw ValidationError("--max-employer-destination \(s): must be CREDIT_CODE@DESTINATION=N (e.g. 91440300MA5DABCDE1@龙岗区=10).")
-                }
-                let code = try creditCode(parts[0], s, "--max-employer-destination")
-                let d = try destination(parts[1], s, "--max-employer-destination")
-                q.employerDestinationMax[code + "@" + taxonomy.destinations[d].name] = n
-            }
+            var r = QuotaSpec.Request()
+            r.townshipMin = try townshipMin.map { try QuotaSpec.pair($0, option: "--township-min") }
+            r.townshipMax = try townshipMax.map { try QuotaSpec.pair($0, option: "--township-max") }
+            r.maxDestination = try maxDestination.map { try QuotaSpec.pair($0, option: "--max-destination") }
+            r.maxEmployer = try maxEmployer.map { try QuotaSpec.pair($0, option: "--max-employer") }
+            r.maxEmployerDestination = try maxEmployerDestination.map { try QuotaSpec.pair($0, option: "--max-employer-destination") }
+            return try QuotaSpec.resolve(r, taxonomy: taxonomy)
         } catch let e as QuotaSpec.Problem {
             throw ValidationError(e.message)
         }
-        return q
     }
 
     var options: Placement.Options {
