@@ -45,7 +45,7 @@ extension Registry {
     @discardableResult
     static func addEvidence(_ db: Database, _ id: String, _ status: EmploymentStatus, _ source: EvidenceSource, date: String,
                             detail: String = "", recorded: String) throws -> (before: String, after: String)? {
-        guard let old = try String.fetchOne(db, sql: "SELECT status FROM worker WHERE id_number = ?", arguments: [id]) else { return nil }
+        guard let old = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM worker WHERE id_number = ?"), arguments: [id]) else { return nil }
         try cachedEvidenceInsert(db).execute(arguments: [id, status.rawValue, source.rawValue, date, detail, recorded])
         return (old, try refreshStatus(db, id))
     }
@@ -59,12 +59,12 @@ extension Registry {
     /// Sets worker.status from the newest evidence; returns it.
     @discardableResult
     static func refreshStatus(_ db: Database, _ id: String) throws -> String {
-        guard let newest = try Row.fetchOne(db, sql: "SELECT status, source, evidence_date FROM evidence WHERE id_number = ? " + newestFirst + " LIMIT 1",
-                                            arguments: [id]),
-              let old = try Row.fetchOne(db, sql: "SELECT status FROM worker WHERE id_number = ?", arguments: [id]) else { return "" }
+        guard let newest = try Row.fetchOne(db.cachedStatement(sql: "SELECT status, source, evidence_date FROM evidence WHERE id_number = ? "
+                                                                   + newestFirst + " LIMIT 1"), arguments: [id]),
+              let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT status FROM worker WHERE id_number = ?"), arguments: [id]) else { return "" }
         let status: String = newest["status"], before: String = old["status"]
-        try db.execute(sql: "UPDATE worker SET status = ?, status_source = ?, status_date = ? WHERE id_number = ?",
-                       arguments: [status, newest["source"] as String, newest["evidence_date"] as String, id])
+        try db.cachedStatement(sql: "UPDATE worker SET status = ?, status_source = ?, status_date = ? WHERE id_number = ?")
+            .execute(arguments: [status, newest["source"] as String, newest["evidence_date"] as String, id])
         if before != status {
             try record(db, "worker", id, "status", before, status, newest["source"] as String, newest["evidence_date"] as String)
         }

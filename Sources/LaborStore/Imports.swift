@@ -85,8 +85,8 @@ enum Canonical {
 extension Registry {
     static func record(_ db: Database, _ entity: String, _ key: String, _ field: String, _ old: String?, _ new: String?,
                        _ source: String, _ at: String) throws {
-        try db.execute(sql: "INSERT INTO history (at, entity, key, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [at, entity, key, field, old, new, source])
+        try db.cachedStatement(sql: "INSERT INTO history (at, entity, key, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [at, entity, key, field, old, new, source])
     }
 
     /// Upserts validated workers. A changed field is updated and the change kept in `history`.

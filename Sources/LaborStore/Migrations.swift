@@ -147,6 +147,15 @@ extension Registry {
                         status_date, 'status before evidence was kept', status_date FROM worker;
                 ALTER TABLE placement ADD COLUMN suspected_found TEXT;
                 ALTER TABLE run ADD COLUMN reconciled_month TEXT;
+                UPDATE run SET reconciled_month = (SELECT MAX(month) FROM contribution WHERE month < substr(run.as_of, 1, 7));
+                CREATE TABLE proposal_first (
+                    id_number TEXT NOT NULL REFERENCES worker(id_number) ON DELETE CASCADE,
+                    post_id TEXT NOT NULL,
+                    first TEXT NOT NULL,
+                    PRIMARY KEY (id_number, post_id)
+                );
+                INSERT INTO proposal_first (id_number, post_id, first)
+                    SELECT p.id_number, p.post_id, MIN(r.as_of) FROM proposal p JOIN run r ON r.id = p.run_id GROUP BY p.id_number, p.post_id;
                 ALTER TABLE contact ADD COLUMN code TEXT;
                 ALTER TABLE contact ADD COLUMN post_id TEXT;
                 ALTER TABLE contact ADD COLUMN credit_code TEXT;

@@ -140,13 +140,13 @@ public enum Nightly {
         // In (or before) the start month, another employer's payment is the old job's last month, not a change.
         guard month > startMonth else { return paidBy.contains(p.creditCode) ? .confirmed : .tooEarly }
         if paidBy.contains(p.creditCode) { return .confirmed }
+        // A month that ended before a call (or file) said "at work here" is older evidence: it changes nothing.
+        let byCall = atWorkOn.map { d in d == YearMonth(d).lastDay ? YearMonth(d) : YearMonth(d).previous }
+        if let c = byCall, month <= c { return .tooEarly }
         if let other = paidBy.sorted().first { return .jobChange(newEmployer: other) }
         var covered = startMonth
         if let last = lastPaid, last > covered { covered = last }
-        if let d = atWorkOn {
-            let byCall = d == YearMonth(d).lastDay ? YearMonth(d) : YearMonth(d).previous
-            if byCall > covered { covered = byCall }
-        }
+        if let c = byCall, c > covered { covered = c }
         let missing = dataMonths.filter { $0 > covered && $0 <= month }.sorted()
         guard let first = missing.first else { return .tooEarly }
         return missing.count >= 2 ? .lost(since: first) : .suspected(since: p.suspectedSince ?? first)
@@ -209,7 +209,10 @@ public enum Nightly {
             if case .lost = step.action { counts.lost += 1 }
         }
         let actions = rec.lastMonth
-        counts.confirmed = actions.filter { $0.1 == .confirmed }.count
+        // Confirmed for the last month: by tonight's steps or an earlier run (not the placements a job change opened).
+        let opened = Set(rec.steps.compactMap(\.opened))
+        counts.confirmed = rec.open.filter { $0.confirmedMonth != nil && $0.confirmedMonth == months.last && $0.suspectedSince == nil
+            && !opened.contains($0.id) }.count
         var holding: [String: String?] = [:]   // worker → post held after reconciliation (nil post = employer outside the registry)
         var suspected = Set<String>()
         for p in rec.open {
@@ -252,7 +255,6 @@ public enum Nightly {
         for r in try Row.fetchAll(db, sql: "SELECT id_number, post_id FROM declined") {
             if let i = poolIndex[r["id_number"] as String], let j = postRow[r["post_id"] as String] { declined.insert(Placement.Pair(worker: i, post: j)) }
         }
-        let graph = try Placement.graph(result, workers: pool.count, capacities: capacity, excluding: declined)
         var placementOptions = Placement.Options()
         placementOptions.verify = true
         // Last night's proposals: kept among equally good assignments (see Placement.solve(keeping:)).
@@ -263,7 +265,21 @@ public enum Nightly {
             }
         }
         let keep = pool.enumerated().compactMap { i, w in previous[w.workerID].flatMap { postRow[$0] }.map { (worker: i, post: $0) } }
-        let outcome = try Placement.solve(graph, poor: pool.map(\.poorHousehold), options: placementOptions, keeping: keep).outcome
+            .filter { !declined.contains(Placement.Pair(worker: $0.worker, post: $0.post)) }
+        // A pair from last night still eligible stays a candidate even when it fell out of both top-K lists, so that
+        // it changes only when it is no longer feasible or something strictly better exists.
+        let extra: [(worker: Int, post: Int, weight: Int64)] = keep.compactMap { k in
+            let w = pool[k.worker], p = posts[k.post]
+            return rules.violations(w, p).isEmpty ? (k.worker, k.post, Int64(rules.quantizedScore(w, p))) : nil
+        }
+        let graph = try Placement.graph(result, workers: pool.count, capacities: capacity, excluding: declined, adding: extra)
+        let outcome: Placement.Outcome
+        do {
+            outcome = try Placement.solve(graph, poor: pool.map(\.poorHousehold), options: placementOptions, keeping: keep).outcome
+        } catch AssignmentError.beyondSafeRange {
+            // Scaling for the keep bonus would overflow: solve without keeping (still optimal, maybe other ties).
+            outcome = try Placement.solve(graph, poor: pool.map(\.poorHousehold), options: placementOptions, network: nil)
+        }
         var proposals: [(worker: String, post: String, score: Double)] = []
         for (i, w) in pool.enumerated() where outcome.assignment.postOf[i] >= 0 {
             let j = Int(outcome.assignment.postOf[i])
@@ -310,10 +326,20 @@ public enum Nightly {
         for r in try Row.fetchAll(db, sql: "SELECT id_number, suspected_found FROM placement WHERE end_date IS NULL AND suspected_found IS NOT NULL") {
             lossFound[r["id_number"]] = r["suspected_found"]
         }
-        var firstProposed: [String: String] = [:]   // "worker|post" → the day the pair was first proposed
+        // Jobs found lost on an earlier night and nobody called since: still due.
+        var earlierLoss = Set<String>()
         for r in try Row.fetchAll(db, sql: """
-            SELECT p.id_number, p.post_id, MIN(r.as_of) AS first FROM proposal p JOIN run r ON r.id = p.run_id GROUP BY p.id_number, p.post_id
+            SELECT p.id_number, p.suspected_found FROM placement p JOIN worker w ON w.id_number = p.id_number
+            WHERE p.end_reason LIKE 'job loss (no social%' AND p.suspected_found IS NOT NULL
+              AND (w.last_contact IS NULL OR w.last_contact < p.suspected_found)
+              AND NOT EXISTS (SELECT 1 FROM placement o WHERE o.id_number = p.id_number AND o.end_date IS NULL)
             """) {
+            let id: String = r["id_number"]
+            earlierLoss.insert(id)
+            lossFound[id] = r["suspected_found"]
+        }
+        var firstProposed: [String: String] = [:]   // "worker|post" → the day the pair was first proposed
+        for r in try Row.fetchAll(db, sql: "SELECT id_number, post_id, first FROM proposal_first") {
             firstProposed[(r["id_number"] as String) + "|" + (r["post_id"] as String)] = r["first"]
         }
         var unreachable: [String: Int] = [:]
@@ -335,24 +361,28 @@ public enum Nightly {
                         phone: w.phone ?? "", reason: reason, poor: w.poorHousehold, since: sinceDate,
                         daysWaiting: sinceDate.map { max(0, $0.days(until: asOf)) } ?? 0, proposal: proposal)
         }
-        // Due: losses, then untold proposals.
+        func detail(_ postID: String) -> ProposalDetail? {
+            guard let post = postByID[postID] else { return nil }
+            return ProposalDetail(postID: post.postID, employer: post.employer, occupation: t.occupations[post.occupation].name,
+                                  location: t.destinations[post.location].name,
+                                  wage: post.wageMin == post.wageMax ? "\(post.wageMin)" : "\(post.wageMin)–\(post.wageMax)",
+                                  boardLodging: post.boardLodging)
+        }
+        let proposalOf = Dictionary(proposals.map { ($0.worker, $0.post) }, uniquingKeysWith: { a, _ in a })
+        // Due: losses (with tonight's proposal for them, if any, to tell on the same call), then untold proposals.
         var losses: [Call] = []
-        for id in suspected.union(lost) {
+        for id in suspected.union(lost).union(earlierLoss) {
             let poor = byID[id]?.poorHousehold == true
-            let reason = (lost.contains(id) ? "失岗 (两个月无社保)" : "疑似失岗") + (poor ? " (贫困户)" : "")
-            if let c = call(id, reason, since: lost.contains(id) ? today : lossFound[id] ?? today) { losses.append(c) }
+            let reason = (suspected.contains(id) ? "疑似失岗" : "失岗 (两个月无社保)") + (poor ? " (贫困户)" : "")
+            if let c = call(id, reason, since: lossFound[id] ?? today, proposal: proposalOf[id].flatMap(detail)) { losses.append(c) }
         }
         var told: [Call] = []
         for p in proposals {
             let first = firstProposed[p.worker + "|" + p.post] ?? today
             if let last = lastContact[p.worker], last >= first { continue }
-            guard let post = postByID[p.post] else { continue }
-            let detail = ProposalDetail(postID: post.postID, employer: post.employer, occupation: t.occupations[post.occupation].name,
-                                        location: t.destinations[post.location].name,
-                                        wage: post.wageMin == post.wageMax ? "\(post.wageMin)" : "\(post.wageMin)–\(post.wageMax)",
-                                        boardLodging: post.boardLodging)
-            let reason = "新推荐岗位: \(post.postID) \(detail.occupation) \(detail.location)"
-            if let c = call(p.worker, reason, since: first, proposal: detail) { told.append(c) }
+            guard let d = detail(p.post) else { continue }
+            let reason = "新推荐岗位: \(d.postID) \(d.occupation) \(d.location)"
+            if let c = call(p.worker, reason, since: first, proposal: d) { told.append(c) }
         }
         // Poor households first, then the longest wait, then the person.
         func order(_ a: Call, _ b: Call) -> Bool {
@@ -402,7 +432,7 @@ public enum Nightly {
             let day = plan.options.asOf.description
             // Every month's steps in order; placements opened by a job change get their ids as they are inserted.
             var realID: [Int64: Int64] = [:]
-            let confirm = try db.cachedStatement(sql: "UPDATE placement SET confirmed_month = ?, suspected_since = NULL WHERE id = ?")
+            let confirm = try db.cachedStatement(sql: "UPDATE placement SET confirmed_month = ?, suspected_since = NULL, suspected_found = NULL WHERE id = ?")
             for step in plan.steps {
                 let month = step.month, p = step.placement
                 let id = p.id < 0 ? realID[p.id]! : p.id
@@ -428,9 +458,11 @@ public enum Nightly {
                     try db.execute(sql: "UPDATE placement SET suspected_since = ?, suspected_found = COALESCE(suspected_found, ?) WHERE id = ?",
                                    arguments: [since.description, day, id])
                 case .lost(let since):
+                    // The loss stays due (in the call lists) from the night it was found until a call.
                     try db.execute(sql: """
-                        UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)' WHERE id = ?
-                        """, arguments: [since.firstDay.description, id])
+                        UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)',
+                            suspected_found = ? WHERE id = ?
+                        """, arguments: [since.firstDay.description, day, id])
                     try Registry.addEvidence(db, p.worker, .unemployed, .contribution, date: month.lastDay.description,
                                              detail: "失岗: \(since) 起两个月无社保 no contributions for two months", recorded: day)
                 case .tooEarly:
@@ -448,7 +480,11 @@ public enum Nightly {
                 """, arguments: [plan.runID, started, day, version, parametersJSON, inputsJSON, countsJSON, plan.outcome.assignment.objective,
                                  plan.reconciledMonth?.description])
             let insert = try db.makeStatement(sql: "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES (?, ?, ?, ?)")
-            for p in plan.proposals { try insert.execute(arguments: [plan.runID, p.worker, p.post, p.score]) }
+            let first = try db.makeStatement(sql: "INSERT OR IGNORE INTO proposal_first (id_number, post_id, first) VALUES (?, ?, ?)")
+            for p in plan.proposals {
+                try insert.execute(arguments: [plan.runID, p.worker, p.post, p.score])
+                try first.execute(arguments: [p.worker, p.post, day])
+            }
         }
     }
 

@@ -16,6 +16,8 @@ public struct NightlyService {
         /// Recorded with the run.
         public var version = ""
         public var registryPath = ""
+        /// Allow an as-of date earlier than the latest run's.
+        public var allowBackdate = false
         public init(options: Nightly.Options, out: String) {
             self.options = options
             self.out = out
@@ -48,7 +50,19 @@ public struct NightlyService {
         self.configuration = configuration
     }
 
+    /// A run dated before the latest one (it would reorder evidence and calls).
+    public struct Backdated: Error, CustomStringConvertible {
+        public var asOf: CivilDate
+        public var latest: CivilDate
+        public var description: String {
+            "--as-of \(asOf) is earlier than the latest run (\(latest)) (日期早于上次运行); a backdated run reorders evidence and calls — add --allow-backdate if that is really meant"
+        }
+    }
+
     public func run() throws -> Report {
+        if let last = try registry.latestRunDate(), configuration.options.asOf < last, !configuration.allowBackdate {
+            throw Backdated(asOf: configuration.options.asOf, latest: last)
+        }
         var seconds: [String: Double] = [:]
         var t0 = Date()
         func lap(_ name: String) {

@@ -241,7 +241,7 @@ extension Registry {
             switch call.outcome {
             case .employed:
                 if let open, open["suspected_since"] as String? != nil {
-                    try db.execute(sql: "UPDATE placement SET suspected_since = NULL WHERE id = ?", arguments: [open["id"] as Int64])
+                    try db.execute(sql: "UPDATE placement SET suspected_since = NULL, suspected_found = NULL WHERE id = ?", arguments: [open["id"] as Int64])
                     effect.clearedSuspicion = true
                 }
                 try evidence(.employed, "电话: 在岗")

@@ -25,9 +25,12 @@ extension Nightly {
         }
     }
 
-    /// Reconciles `open` against each month of `months` in order. A month counts for a placement only if its
-    /// employer reported that month (has rows in it): an employer with no rows for a month that others have is
-    /// "not yet reported", not a loss for its workers. New placements from job changes get ids below zero.
+    /// Reconciles `open` against each month of `months` in order; a placement skips the months it was already
+    /// confirmed for. The newest month with data counts for a placement only if its employer reported it (has
+    /// rows in it): an employer with no rows in it while others have is "not yet reported", not a loss for its
+    /// workers. An older month counts whenever anyone reported it (an employer that stopped reporting for good
+    /// does not shield its workers), and so does every month for a placement whose employer is unknown (换岗 by
+    /// a call without --employer). New placements from job changes get ids below zero.
     static func reconcile(open: [OpenPlacement], months: [YearMonth], contributions: [(worker: String, employer: String, month: YearMonth)],
                           atWork: [String: CivilDate]) -> Reconciliation {
         var paid: [YearMonth: [String: Set<String>]] = [:]
@@ -41,15 +44,31 @@ extension Nightly {
             anyData.insert(c.month)
         }
         for k in paidMonths.keys { paidMonths[k]!.sort() }
+        let newest = anyData.max()
+        func dataMonths(_ employer: String) -> Set<YearMonth> {
+            if employer.isEmpty { return anyData }
+            var months = reported[employer] ?? []
+            for m in anyData where m != newest { months.insert(m) }
+            return months
+        }
         var r = Reconciliation()
         var current = open
         var nextID: Int64 = -1
         for month in months {
             var next: [OpenPlacement] = []
             for var p in current {
+                // Already confirmed for this month (an earlier run): nothing to decide again.
+                if let c = p.confirmedMonth, month <= c, p.suspectedSince == nil {
+                    next.append(p)
+                    continue
+                }
                 let last = paidMonths[p.worker]?.last { $0 <= month }
-                let action = decide(p, month: month, paidBy: paid[month]?[p.worker] ?? [], lastPaid: last,
-                                    dataMonths: reported[p.creditCode] ?? [], atWorkOn: atWork[p.worker])
+                var action = decide(p, month: month, paidBy: paid[month]?[p.worker] ?? [], lastPaid: last,
+                                    dataMonths: dataMonths(p.creditCode), atWorkOn: atWork[p.worker])
+                // Replaying history: a worker paid again in a later month was not lost, only between two payments.
+                if case .lost(let since) = action, let later = paidMonths[p.worker]?.last, later > month {
+                    action = .suspected(since: since)
+                }
                 r.steps.append(Reconciliation.Step(month: month, placement: p, action: action))
                 switch action {
                 case .confirmed:
@@ -67,7 +86,7 @@ extension Nightly {
                 case .lost:
                     r.lost.insert(p.worker)
                 case .tooEarly:
-                    if anyData.contains(month), !(reported[p.creditCode]?.contains(month) ?? false), month > YearMonth(p.start) {
+                    if month == newest, !p.creditCode.isEmpty, !(reported[p.creditCode]?.contains(month) ?? false), month > YearMonth(p.start) {
                         r.notReported[month, default: [:]][p.creditCode, default: 0] += 1
                     }
                     next.append(p)

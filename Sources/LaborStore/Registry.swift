@@ -18,7 +18,7 @@ public struct Registry: Sendable {
         public var description: String {
             switch self {
             case .notADatabase(let path):
-                return "\(path) is not a labormatch registry (not an SQLite database) (不是登记册数据库文件); it was left untouched — check --db"
+                return "\(path) is not a labormatch registry (不是登记册数据库文件); it was left untouched — check --db"
             case let .newerVersion(path, unknown):
                 return "\(path) was written by a newer labormatch (schema \(unknown.joined(separator: ", "))) (登记册版本较新); upgrade labormatch"
             }
@@ -28,6 +28,8 @@ public struct Registry: Sendable {
     /// Checks that an existing file is an SQLite database, reading its first 16 bytes only (no lock, no chmod,
     /// no journal): a wrong --db is refused without being touched.
     public static func checkFile(path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { throw FileProblem.notADatabase(path: path) }
         guard let handle = FileHandle(forReadingAtPath: path) else { return } // missing: created later, or said then
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 16)) ?? Data()
@@ -38,7 +40,14 @@ public struct Registry: Sendable {
     /// Opens (creating when missing) the registry at `path`.
     public init(path: String) throws {
         try Registry.checkFile(path: path)
-        if !FileManager.default.fileExists(atPath: path) {
+        if FileManager.default.fileExists(atPath: path) {
+            // Another program's database, or a newer labormatch's: refused through a read-only look, untouched.
+            var look = Configuration()
+            look.readonly = true
+            let probe = try DatabaseQueue(path: path, configuration: look)
+            try Registry.refuseNewer(probe, path: path)
+            try probe.close()
+        } else {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
             if fd >= 0 { close(fd) }
         }
@@ -52,7 +61,6 @@ public struct Registry: Sendable {
         }
         dbQueue = try DatabaseQueue(path: path, configuration: config)
         self.path = path
-        try Registry.refuseNewer(dbQueue, path: path)
         try Registry.migrator.migrate(dbQueue)
         try Registry.stampVersion(dbQueue)
     }
@@ -68,6 +76,10 @@ public struct Registry: Sendable {
     /// labormatch: refused before anything is written.
     static func refuseNewer(_ queue: DatabaseQueue, path: String) throws {
         try queue.read { db in
+            // Another program's SQLite database: tables, but none of ours.
+            if try !db.tableExists("grdb_migrations"), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0 > 0 {
+                throw FileProblem.notADatabase(path: path)
+            }
             let known = Set(migrator.migrations)
             let applied = try migrator.appliedIdentifiers(db)
             let unknown = applied.subtracting(known).sorted()

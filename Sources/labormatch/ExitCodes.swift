@@ -50,6 +50,9 @@ func exitCode(for error: Error) -> ExitCode {
         if case .beyondSafeRange = e { return Exit.dataError }
         if case .invalidEdge = e { return Exit.dataError }
         return Exit.software
+    case let e as NightlyService.Backdated:
+        Console.err("labormatch: error: \(e)")
+        return Exit.usage
     case let e as Registry.FileProblem:
         Console.err("labormatch: error: \(e)")
         if case .newerVersion = e { return Exit.config }

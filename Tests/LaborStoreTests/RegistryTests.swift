@@ -336,7 +336,7 @@ enum StoreFixtures {
         // With the proposals committed and nobody told, the next day they are still due, a day older.
         try commit(reg, p)
         let next = try plan(reg, asOf: CivilDate(year: 2026, month: 1, day: 16)!, id: "r2", calls: 1)
-        let waiting = next.contacts.backlog.filter { $0.proposal != nil }
+        let waiting = next.contacts.backlog.filter { $0.proposal != nil && $0.reason.hasPrefix("新推荐岗位") }
         #expect(!waiting.isEmpty && waiting.allSatisfy { $0.daysWaiting == 1 && $0.since == CivilDate(year: 2026, month: 1, day: 15) })
         #expect(next.counts.oldestWaitDays >= 1)
         // A call (any outcome) tells the worker: the proposal leaves the lists.
@@ -446,5 +446,78 @@ enum StoreFixtures {
         let s = (strong, EmploymentStatus.employed, "2026-01-15"), w = (weak, EmploymentStatus.unemployed, "2026-01-15")
         #expect(try status(after: [s, w]) == "在岗")
         #expect(try status(after: [w, s]) == "在岗")
+    }
+}
+
+/// What the review of the nightly found, as tests.
+@Suite struct NightlyReviewTests {
+    let asOf = CivilDate(year: 2026, month: 1, day: 15)!
+
+    func seeded() throws -> Registry {
+        let reg = try Registry.inMemory()
+        _ = try reg.importWorkers(try StoreFixtures.workers(StoreFixtures.workerCSV, asOf: asOf), taxonomy: StoreFixtures.taxonomy,
+                                  date: CivilDate(year: 2025, month: 5, day: 1)!)
+        _ = try reg.importPosts(try StoreFixtures.posts(StoreFixtures.postCSV), taxonomy: StoreFixtures.taxonomy, date: asOf)
+        return reg
+    }
+
+    func load(_ reg: Registry, placements: [(String, String, String)], contributions: [(String, String, String)]) throws {
+        var p = try HistoryIntake.placements(path: StoreFixtures.tempFile("p.csv", "身份证号,岗位编号,入职日期\n" + placements.map { "\($0.0),\($0.1),\($0.2)" }.joined(separator: "\n")), asOf: asOf)
+        _ = try reg.importPlacements(&p, date: asOf)
+        var c = try HistoryIntake.contributions(path: StoreFixtures.tempFile("c.csv", "身份证号,统一社会信用代码,缴费月份\n" + contributions.map { "\($0.0),\($0.1),\($0.2)" }.joined(separator: "\n")), asOf: asOf)
+        _ = try reg.importContributions(&c)
+    }
+
+    func plan(_ reg: Registry, _ day: Int, month: Int = 1, calls: Int = 200, id: String) throws -> Nightly.Plan {
+        var o = Nightly.Options(asOf: CivilDate(year: 2026, month: month, day: day)!)
+        o.calls = calls
+        return try Nightly.plan(registry: reg, taxonomy: StoreFixtures.taxonomy, weights: StoreFixtures.weights, options: o, runID: id)
+    }
+
+    /// A gap in the history, paid again afterwards: replaying the months does not close the placement.
+    @Test func aHistoricGapPaidAgainIsNotALoss() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA
+        let months = ["2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]
+        try load(reg, placements: [(ids[0], "PA", "2025-06-01")],
+                 contributions: months.filter { !["2025-08", "2025-09"].contains($0) }.map { (ids[0], a, $0) } + months.map { (ids[4], a, $0) })
+        let p = try plan(reg, 15, id: "r1")
+        #expect(p.counts.lost == 0)
+        #expect(p.actions.first { $0.0.worker == ids[0] }?.1 == .confirmed)
+        try Nightly.commit(p, registry: reg, parameters: [:], inputs: [:], version: "t", started: "r1")
+        #expect(try reg.worker(ids[0])?.placements.first?.end == nil)
+    }
+
+    /// A loss found tonight, over budget, stays due on the next nights (ageing) until someone calls.
+    @Test func aLossStaysDueUntilCalled() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids, a = StoreFixtures.codeA
+        try load(reg, placements: [(ids[0], "PA", "2025-10-10")],
+                 contributions: [(ids[0], a, "2025-10"), (ids[4], a, "2025-11"), (ids[4], a, "2025-12")])
+        let first = try plan(reg, 15, calls: 0, id: "r1")
+        #expect(first.counts.lost == 1)
+        let due = try #require(first.contacts.backlog.first { $0.workerID == ids[0] })
+        #expect(due.reason.hasPrefix("失岗") && due.proposal != nil, "the loss row tells the new proposal too")
+        try Nightly.commit(first, registry: reg, parameters: [:], inputs: [:], version: "t", started: "r1")
+        let second = try plan(reg, 18, calls: 0, id: "r2")
+        let still = try #require(second.contacts.backlog.first { $0.workerID == ids[0] })
+        #expect(still.reason.hasPrefix("失岗") && still.daysWaiting == 3)
+        try Nightly.commit(second, registry: reg, parameters: [:], inputs: [:], version: "t", started: "r2")
+        _ = try reg.recordCall(Registry.Call(worker: ids[0], date: CivilDate(year: 2026, month: 1, day: 19)!, outcome: .other))
+        let third = try plan(reg, 20, calls: 0, id: "r3")
+        #expect(!(third.contacts.backlog + third.contacts.calls).contains { $0.workerID == ids[0] && $0.reason.hasPrefix("失岗") })
+    }
+
+    /// A directory, or another program's SQLite file, as --db: refused and left as it was.
+    @Test func notARegistryIsRefusedUntouched() throws {
+        let dir = TemporaryFolders.make("db")
+        #expect(throws: Registry.FileProblem.notADatabase(path: dir)) { try Registry(path: dir) }
+        let other = dir + "/other.sqlite"
+        let q = try DatabaseQueue(path: other)
+        try q.write { db in try db.execute(sql: "CREATE TABLE notes (t TEXT)") }
+        try q.close()
+        chmod(other, 0o644)
+        #expect(throws: Registry.FileProblem.notADatabase(path: other)) { try Registry(path: other) }
+        #expect(try FileManager.default.attributesOfItem(atPath: other)[.posixPermissions] as? Int == 0o644)
     }
 }

@@ -92,7 +92,7 @@ import Testing
         }
     }
 
-    @Test func codesAreUniqueAndDependOnlyOnTheIDs() {
+    @Test func codesAreUniqueAndDependOnlyOnTheIDs() throws {
         let ids = (0..<20_000).map { "P\($0)" }
         let codes = TieCodes(workerIDs: ids, postIDs: [])
         #expect(Set(codes.workers).count == ids.count)
@@ -103,9 +103,20 @@ import Testing
         let again = TieCodes(workerIDs: shuffled, postIDs: [])
         let byID = Dictionary(uniqueKeysWithValues: zip(ids, codes.workers))
         #expect(zip(shuffled, again.workers).allSatisfy { byID[$0.0] == $0.1 })
-        // A clash (the same code twice) is resolved deterministically, by id.
-        let clash = TieCodes.unique(["b", "a", "a2"]).count
-        #expect(clash == 3)
+        // A real clash: two ids whose hashes collide get distinct codes, the same whatever the row order.
+        var seen: [UInt32: String] = [:]
+        var pair: (String, String)?
+        for i in 0..<400_000 {
+            let id = "W\(i)"
+            let c = TieCodes.code(of: id)
+            if let other = seen[c] { pair = (other, id); break }
+            seen[c] = id
+        }
+        let (a, b) = try #require(pair)
+        #expect(TieCodes.code(of: a) == TieCodes.code(of: b))
+        let one = TieCodes.unique([a, "X", b]), two = TieCodes.unique([b, a, "X"])
+        #expect(Set(one).count == 3 && Set(two).count == 3)
+        #expect(one[0] == two[1] && one[2] == two[0] && one[1] == two[2])
     }
 
     /// The same matrices with ids, rows shuffled: every list holds the same candidates (by id) in the same order.

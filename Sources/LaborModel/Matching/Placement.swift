@@ -33,8 +33,9 @@ public struct Placement: Sendable {
 
     /// The candidate graph: workers × posts edges with integer weights (score × 1024), without the pairs in
     /// `excluding` (worker, post): proposals a worker declined are never made again.
+    /// `adding` puts in edges the lists do not hold (a repeated pair keeps the larger weight).
     public static func graph(_ r: ScoringResult, workers: Int, capacities: [Int],
-                             excluding: Set<Pair> = []) throws -> AssignmentProblem {
+                             excluding: Set<Pair> = [], adding: [(worker: Int, post: Int, weight: Int64)] = []) throws -> AssignmentProblem {
         var edges: [(worker: Int, post: Int, weight: Int64)] = []
         edges.reserveCapacity(r.byWorker.rows * r.byWorker.k * 2)
         for i in 0..<r.byWorker.rows {
@@ -45,6 +46,7 @@ public struct Placement: Sendable {
                 for c in byPost.candidates(of: j) where !excluding.contains(Pair(worker: c.id, post: j)) { edges.append((c.id, j, Int64(c.score))) }
             }
         }
+        edges += adding
         return try AssignmentProblem(workers: workers, capacity: capacities, edges: edges)
     }
 

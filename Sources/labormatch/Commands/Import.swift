@@ -44,6 +44,12 @@ extension LaborMatch {
 
         @OptionGroup var global: GlobalOptions
 
+        func validate() throws {
+            if let asOf, asOf.date > CivilDate.today() {
+                throw ValidationError("--as-of \(asOf.date) is in the future (日期在未来); give the day the file was exported.")
+            }
+        }
+
         func run() throws {
             try runMapped {
                 let lock = try registry.lock()

@@ -75,10 +75,6 @@ extension LaborMatch {
                     try self.bootstrap(bootstrap, taxonomy: taxonomy, date: date)
                 }
                 let reg = try registry.open(create: false)
-                if let last = try reg.latestRunDate(), date < last, !allowBackdate {
-                    Console.err("labormatch: error: --as-of \(date) is earlier than the latest run (\(last)) (日期早于上次运行); a backdated run reorders evidence and calls — add --allow-backdate if that is really meant")
-                    throw Exit.usage
-                }
                 var options = Nightly.Options(asOf: date)
                 options.topK = topK
                 options.calls = calls
@@ -88,6 +84,7 @@ extension LaborMatch {
                 configuration.presentation = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
                 configuration.version = LaborMatchVersion.string
                 configuration.registryPath = registry.db
+                configuration.allowBackdate = allowBackdate
                 var service = NightlyService(registry: reg, taxonomy: taxonomy, weights: weights, configuration: configuration)
                 service.checkpoint = pause
                 service.notice = { plan in

@@ -138,6 +138,9 @@ extension LaborMatch {
             if [.accepted, .declined].contains(code) && post == nil {
                 throw ValidationError("--outcome \(code.rawValue) needs --post POST_ID (须指明岗位).")
             }
+            if let date, date.date > CivilDate.today() {
+                throw ValidationError("--date \(date.date) is in the future (日期在未来); a call is recorded on or after the day it was made.")
+            }
             if let employer, case .failure(let e) = CreditCode.validate(Normalize.cell(employer)) {
                 throw ValidationError("--employer '\(employer)' is not a credit code: \(e.reason)")
             }
