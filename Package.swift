@@ -52,6 +52,6 @@ let package = Package(
         .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "TestSupport"]),
         .testTarget(name: "LaborModelTests", dependencies: ["LaborModel", "MatchCore", "TestSupport"]),
         .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore", "LaborModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch", "LaborModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch", "LaborModel", "LaborPlan", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -86,9 +86,11 @@ extension LaborMatch {
                     hashes["workers"] = try FileDigest.sha256Hex(path: workers)
                     hashes["posts"] = try FileDigest.sha256Hex(path: posts)
                 } else {
-                    let options = RegistryOptions(db: db!)
-                    try options.checkFile()
-                    let reg = try options.open(create: false)
+                    guard FileManager.default.fileExists(atPath: db!) else {
+                        Console.err("labormatch: error: no registry at \(db!) (登记册不存在); create it with 'labormatch import workers FILE --db \(db!)'")
+                        throw Exit.noInput
+                    }
+                    let reg = try Registry(path: db!)
                     inputs = try Planner.Inputs.fromRegistry(reg, taxonomy: taxonomy, weights: weights, asOf: date, topK: file.topK ?? 20)
                     hashes["registry"] = db!
                     Console.out("registry \(db!): \(inputs.workers.count) free workers against \(inputs.capacity.reduce(0, +)) open places in \(inputs.posts.count) posts")
