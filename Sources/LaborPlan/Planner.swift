@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import LaborModel
 import MatchCore
@@ -65,7 +66,16 @@ public struct Planner {
         let codes = self.codes
         let base = Matcher(rules: inputs.rules).candidates(workers: inputs.workers, posts: inputs.posts, k: topK, threads: threads, codes: codes)
         var rescored: [[String]: ScoringResult] = [:]
-        var out: [Solved] = []
+        // 1. Each scenario's candidates (scoring again only where exclusions or training ask for it), in order.
+        struct Prepared: @unchecked Sendable {
+            var scenario: ScenarioFile.Scenario
+            var rules: MatchRules
+            var workers: [Worker]
+            var trained: Int
+            var result: ScoringResult
+            var seconds: Double
+        }
+        var prepared: [Prepared] = []
         for s in file.scenarios {
             progress(s.name)
             let t0 = Date()
@@ -88,29 +98,22 @@ public struct Planner {
             } else {
                 result = base
             }
-            var o = Placement.Options()
-            o.poorBonus = s.poorBonus ?? 0
-            o.poorShare = s.poorShare
-            o.verify = true
-            var solved = Solved(scenario: s, report: nil, problem: nil, workers: workers, trained: changed.count, buses: [], unscheduled: 0, seconds: 0)
-            do {
-                let graph = try Placement.graph(result, workers: workers.count, capacities: inputs.capacity)
-                let report = try PlacementReport.solve(graph, rules: rules, workers: workers, posts: inputs.posts, quotas: s.quotas, options: o)
-                if report.outcome.verified == false { throw AssignmentError.notOptimal("the certificate does not hold") }
-                solved.report = report
-                if let transport = file.transport {
-                    (solved.buses, solved.unscheduled) = Buses.schedule(report, transport: transport)
-                }
-            } catch AssignmentError.infeasibleMinimum(let g, let minimum, let reached) {
-                solved.problem = "township_min \(rules.taxonomy.townships[g].name)=\(minimum) cannot be met: at most \(reached) (最低名额无法满足)"
-            } catch let e as AssignmentError {
-                solved.problem = "\(e)"
-            } catch let e as QuotaSpec.Problem {
-                solved.problem = e.message
-            }
-            solved.seconds = Date().timeIntervalSince(t0)
-            out.append(solved)
+            prepared.append(Prepared(scenario: s, rules: rules, workers: workers, trained: changed.count, result: result,
+                                     seconds: Date().timeIntervalSince(t0)))
         }
+        // 2. The solves, independent of each other: on every core at once (each solve is single-threaded); the results
+        // do not depend on the order they finish in.
+        let inputs = self.inputs, ready = prepared, transport = file.transport
+        nonisolated(unsafe) var solvedSlots = [Solved?](repeating: nil, count: ready.count)
+        solvedSlots.withUnsafeMutableBufferPointer { slots in
+            nonisolated(unsafe) let slot = slots
+            DispatchQueue.concurrentPerform(iterations: ready.count) { k in
+                let p = ready[k]
+                slot[k] = Planner.solve(p.scenario, rules: p.rules, workers: p.workers, trained: p.trained, result: p.result,
+                                        inputs: inputs, transport: transport, scoringSeconds: p.seconds)
+            }
+        }
+        let out = solvedSlots.map { $0! }
         var sweep: [SweepPoint] = []
         if !file.sweep.isEmpty, let baseline = out.first, let baseReport = baseline.report {
             let graph = try Placement.graph(base, workers: inputs.workers.count, capacities: inputs.capacity)
@@ -125,6 +128,34 @@ public struct Planner {
             }
         }
         return (out, sweep)
+    }
+
+    /// One scenario's placement on its candidates, exactly as `match` would make it; an infeasible one says why.
+    static func solve(_ s: ScenarioFile.Scenario, rules: MatchRules, workers: [Worker], trained: Int, result: ScoringResult,
+                      inputs: Inputs, transport: ScenarioFile.Transport?, scoringSeconds: Double) -> Solved {
+        let t0 = Date()
+        var o = Placement.Options()
+        o.poorBonus = s.poorBonus ?? 0
+        o.poorShare = s.poorShare
+        o.verify = true
+        var solved = Solved(scenario: s, report: nil, problem: nil, workers: workers, trained: trained, buses: [], unscheduled: 0, seconds: 0)
+        do {
+            let graph = try Placement.graph(result, workers: workers.count, capacities: inputs.capacity)
+            let report = try PlacementReport.solve(graph, rules: rules, workers: workers, posts: inputs.posts, quotas: s.quotas, options: o)
+            if report.outcome.verified == false { throw AssignmentError.notOptimal("the certificate does not hold") }
+            solved.report = report
+            if let transport { (solved.buses, solved.unscheduled) = Buses.schedule(report, transport: transport) }
+        } catch AssignmentError.infeasibleMinimum(let g, let minimum, let reached) {
+            solved.problem = "township_min \(rules.taxonomy.townships[g].name)=\(minimum) cannot be met: at most \(reached) (最低名额无法满足)"
+        } catch let e as AssignmentError {
+            solved.problem = "\(e)"
+        } catch let e as QuotaSpec.Problem {
+            solved.problem = e.message
+        } catch {
+            solved.problem = "\(error)"
+        }
+        solved.seconds = scoringSeconds + Date().timeIntervalSince(t0)
+        return solved
     }
 
     /// Gives each training's certificate to up to `count` workers of its township who name its occupation (as an

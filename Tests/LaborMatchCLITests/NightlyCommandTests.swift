@@ -196,12 +196,7 @@ import GRDB
 
 /// Calls as staff record them, through the binary: outcome codes, what they change, and the next night.
 @Suite(.serialized) struct CallCommandTests {
-    func bootstrapped() throws -> String {
-        let dir = CLI.tempDir()
-        let r = try CLI.run(["nightly", "--bootstrap", "sample", "--as-of", "2026-01-15", "--out", "runs"], cwd: dir)
-        #expect(r.status == 0, "\(r.stderr)")
-        return dir
-    }
+    func bootstrapped() throws -> String { try NightlyCommandTests().bootstrapped() }
 
     func callRows(_ dir: String) throws -> [[String]] {
         try CSVTable.read(path: dir + "/runs/latest/calls.csv").records.map(\.fields)

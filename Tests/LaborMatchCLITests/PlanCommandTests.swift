@@ -176,7 +176,7 @@ import TestSupport
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("free workers against"))
         let table = try rows(dir + "/plan/scenarios.csv")
-        #expect(table.map { $0[0] } == ["基线", "贫困户35%", "乡镇配额", "德峨镇电工培训"])
+        #expect(table.map { $0[0] } == ["基线", "深圳限1200", "深圳限1200+贫困户35%", "乡镇配额", "新州镇电工培训"])
         // Moves carry the registry's person number.
         let moves = try CSVTable.read(path: dir + "/plan/moves.csv")
         #expect(moves.header.prefix(3) == ["情景", "人员编号", "身份证号"])
