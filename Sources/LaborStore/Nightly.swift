@@ -124,6 +124,8 @@ public enum Nightly {
         public var numbers: [String: String]
         public var rules: MatchRules
         public var problems: [String]
+        /// Seconds of each stage (snapshot, reconcile, score, solve, contacts), for summary.json.
+        public var stages: [String: Double] = [:]
     }
 
     /// The reconciliation decision for one open placement, given the month reconciled, the employers that paid
@@ -158,7 +160,11 @@ public enum Nightly {
     }
 
     static func plan(_ db: Database, taxonomy: Taxonomy, weights: ScoringWeights, options: Options, runID: String) throws -> Plan {
+        var stages: [String: Double] = [:]
+        var clock = Date()
+        func lap(_ name: String) { stages[name] = Date().timeIntervalSince(clock); clock = Date() }
         let snap = try Registry.snapshot(db, taxonomy: taxonomy, asOf: options.asOf)
+        lap("snapshot")
         var notes: [String] = []
         // 1. Which months to reconcile: every complete month with data since the last one reconciled (that one again,
         // for late reports), in order.
@@ -196,6 +202,7 @@ public enum Nightly {
             atWork[r["id_number"] as String] = CivilDate(iso: r["d"] as String)
         }
         let rec = reconcile(open: open, months: months, contributions: contributions, atWork: atWork)
+        lap("reconcile")
         var names: [String: String] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT credit_code, name FROM employer WHERE name != ''") { names[r["credit_code"]] = r["name"] }
         if let m = latest, let missing = rec.notReported[m], !missing.isEmpty {
@@ -248,6 +255,7 @@ public enum Nightly {
         let rules = MatchRules(taxonomy: taxonomy, weights: weights, asOf: options.asOf, excludedEmployers: excluded)
         let matcher = Matcher(rules: rules)
         let result = matcher.candidates(workers: pool, posts: posts, k: options.topK, threads: options.threads)
+        lap("score")
         // Proposals a worker declined (拒绝推荐) are never made again.
         let poolIndex = Dictionary(uniqueKeysWithValues: pool.enumerated().map { ($1.workerID, $0) })
         let postRow = Dictionary(uniqueKeysWithValues: posts.enumerated().map { ($1.postID, $0) })
@@ -297,16 +305,18 @@ public enum Nightly {
             }
         }
         // 6. The day's contact lists.
+        lap("solve")
         let contacts = try contactLists(db, snap: snap, suspected: suspected, lost: lostWorkers, proposals: proposals,
                                         posts: posts, taxonomy: taxonomy, asOf: options.asOf, budget: options.calls)
         counts.calls = contacts.calls.count
         counts.waiting = contacts.backlog.count
         counts.oldestWaitDays = contacts.backlog.map(\.daysWaiting).max() ?? 0
         counts.visits = contacts.visits.count
+        lap("contacts")
         return Plan(runID: runID, options: options, reconciledMonth: months.last ?? lastReconciled, notes: notes, actions: actions,
                     steps: rec.steps, counts: counts,
                     pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
-                    numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems)
+                    numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems, stages: stages)
     }
 
     /// Who should be called tonight: job losses (poor households first), then proposals the worker has not been

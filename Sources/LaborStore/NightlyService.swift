@@ -76,6 +76,7 @@ public struct NightlyService {
         let runID = NightlyService.newRunID(existing: Set(try Nightly.runIDs(registry: registry)), out: c.out)
         let plan = try Nightly.plan(registry: registry, taxonomy: taxonomy, weights: weights, options: c.options, runID: runID)
         lap("plan")
+        for (k, v) in plan.stages { seconds["plan." + k] = v }
         notice(plan)
         checkpoint("before-outputs")
         let dir = try dirs.begin(runID: runID)
