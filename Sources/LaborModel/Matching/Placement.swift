@@ -27,6 +27,8 @@ public struct Placement: Sendable {
         public var poorShare: Double?
         /// Check the optimality certificate (always done for exact solves in tests; `--verify` at run time).
         public var verify = false
+        /// Dual prices and the greedy baseline for the solution (off only where a caller certifies it itself).
+        public var certify = true
         public var quotas = Quotas()
         public init() {}
     }
@@ -148,7 +150,7 @@ public struct Placement: Sendable {
         var assignment = chosen.1
         var verified: Bool?
         let t1 = now()
-        if options.solver == .exact && network == nil {
+        if options.solver == .exact && network == nil && options.certify {
             if let proven = DualCertificate.withDuals(chosen.0, assignment) {
                 assignment = proven
                 verified = options.verify ? DualCertificate.verify(chosen.0, proven) == nil : nil
@@ -162,7 +164,7 @@ public struct Placement: Sendable {
         if verified == false { throw AssignmentError.notOptimal("the dual certificate does not hold") }
         let t2 = now()
         let greedy: Int64? = options.solver == .greedy ? assignment.objective
-            : network == nil ? GreedyAssigner.solve(chosen.0).objective : nil
+            : network == nil && options.certify ? GreedyAssigner.solve(chosen.0).objective : nil
         let t3 = now()
         var outcome = Outcome(problem: chosen.0, assignment: assignment, greedyObjective: greedy,
                        baseWeight: weightWithoutBonus(assignment),
@@ -202,7 +204,10 @@ extension Placement {
             }
         }
         let preferring = try AssignmentProblem(workers: g.workers, capacity: g.capacity.map(Int.init), edges: edges)
-        var o = try solve(preferring, poor: poor, options: options, network: nil)
+        // Certified below, on the real weights, not on the preferring ones.
+        var inner = options
+        inner.certify = false
+        var o = try solve(preferring, poor: poor, options: inner, network: nil)
         var a = o.assignment
         var objective: Int64 = 0, kept = 0
         for i in 0..<g.workers where a.postOf[i] >= 0 {
