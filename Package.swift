@@ -36,11 +36,13 @@ let package = Package(
         .target(name: "LaborStore", dependencies: ["LaborModel", "MatchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The planner: scenarios side by side from one scoring pass (TOML scenario files).
         .target(name: "LaborPlan", dependencies: ["LaborStore", "LaborModel", "MatchCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // The analytics report: one self-contained HTML page with SVG charts, from the folders the tool writes.
+        .target(name: "LaborReport", dependencies: ["LaborModel"]),
         // The command-line tool.
         .executableTarget(
             name: "labormatch",
             dependencies: [
-                "LaborPlan", "LaborStore", "LaborModel", "MatchCore",
+                "LaborPlan", "LaborReport", "LaborStore", "LaborModel", "MatchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -52,6 +54,6 @@ let package = Package(
         .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "TestSupport"]),
         .testTarget(name: "LaborModelTests", dependencies: ["LaborModel", "MatchCore", "TestSupport"]),
         .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore", "LaborModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch", "LaborModel", "LaborPlan", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch", "LaborModel", "LaborPlan", "LaborReport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
