@@ -276,6 +276,7 @@ public struct Report {
             table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #cbd5e0;padding:2px 6px;text-align:left}
             th{background:#edf2f7}figure{margin:.6em 0}svg .ct{font-size:14px;font-weight:bold}svg .cl{font-size:12px}svg .cv{font-size:11px}
             svg text{font-family:inherit}.meta{color:#4a5568;font-size:.9em}
+            @page{size:A4;margin:15mm}
             @media print{body{margin:0;max-width:none}section{break-inside:avoid}details>summary{display:none}}
             """
         h += "</style></head><body><h1>\(Report.esc(title))</h1>"

@@ -33,7 +33,8 @@ public enum SVGChart {
                 let v = i < s.values.count ? s.values[i] : 0
                 let w = Int((max(0, v) / top * Double(barW)).rounded())
                 let by = y + 4 + k * 18
-                svg += "<rect x=\"\(labelW)\" y=\"\(by)\" width=\"\(w)\" height=\"14\" fill=\"\(colors[k % colors.count])\"/>"
+                svg += "<rect x=\"\(labelW)\" y=\"\(by)\" width=\"\(w)\" height=\"14\" fill=\"\(colors[k % colors.count])\">"
+                    + "<title>\(esc(label)) \(esc(s.name)): \(number(v))\(esc(unit))</title></rect>"
                 svg += "<text x=\"\(labelW + w + 4)\" y=\"\(by + 11)\" class=\"cv\">\(number(v))\(esc(unit))</text>"
             }
         }
@@ -57,7 +58,7 @@ public enum SVGChart {
         let path = points.sorted { $0.x < $1.x }.map { "\(px($0.x)),\(py($0.y))" }.joined(separator: " ")
         svg += "<polyline fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"2\" points=\"\(path)\"/>"
         for p in points {
-            svg += "<circle cx=\"\(px(p.x))\" cy=\"\(py(p.y))\" r=\"3\" fill=\"#2b6cb0\"/>"
+            svg += "<circle cx=\"\(px(p.x))\" cy=\"\(py(p.y))\" r=\"3\" fill=\"#2b6cb0\"><title>\(number(p.x)): \(number(p.y))</title></circle>"
             svg += "<text x=\"\(px(p.x))\" y=\"\(py(p.y) - 6)\" text-anchor=\"middle\" class=\"cv\">\(number(p.y))</text>"
             svg += "<text x=\"\(px(p.x))\" y=\"\(30 + plotH + 14)\" text-anchor=\"middle\" class=\"cv\">\(number(p.x))</text>"
         }

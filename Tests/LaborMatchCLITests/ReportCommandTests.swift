@@ -60,6 +60,9 @@ import TestSupport
         let (status, dom) = try chromium(["--dump-dom"])
         #expect(status == 0, "chromium did not run (install it with .ci/install-deps)")
         #expect(dom.contains("2000 名劳动力中安置 1999 名") && dom.contains("<svg"))
+        // Every chart has its title and marks, each mark its own title.
+        #expect(dom.components(separatedBy: "<svg").count - 1 >= 8)
+        #expect(dom.contains("<rect") && dom.contains("</title></rect>") && dom.contains("<circle"))
         _ = try chromium(["--screenshot=" + dir + "/shot.png", "--window-size=1100,2400"])
         let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/shot.png"))
         #expect(png.count > 20_000 && png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))

@@ -120,6 +120,7 @@ extension LaborMatch {
             Console.out("calls for today: \(c.calls) (calls.\(ext)); waiting: \(c.waiting)" + (c.waiting > 0 ? ", the oldest for \(c.oldestWaitDays) days" : "")
                         + " (backlog.\(ext)); home visits: \(c.visits) (visits.\(ext))")
             Console.out("wrote \(out)/runs/\(plan.runID)/ and pointed \(out)/latest at it" + (removed.isEmpty ? "" : "; removed \(removed.count) old runs"))
+            Console.out("a report of it: labormatch report --from \(out) --out 报告.html")
             Console.err(String(format: "seconds: %.2f", seconds))
         }
 
