@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The report's page template.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Scenario files of the planner.
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // The .xlsx container (a ZIP archive) of the staff files.
@@ -37,7 +39,7 @@ let package = Package(
         // The planner: scenarios side by side from one scoring pass (TOML scenario files).
         .target(name: "LaborPlan", dependencies: ["LaborStore", "LaborModel", "MatchCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The analytics report: one self-contained HTML page with SVG charts, from the folders the tool writes.
-        .target(name: "LaborReport", dependencies: ["LaborModel"]),
+        .target(name: "LaborReport", dependencies: ["LaborModel", .product(name: "Mustache", package: "swift-mustache")]),
         // The command-line tool.
         .executableTarget(
             name: "labormatch",

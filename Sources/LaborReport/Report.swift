@@ -1,12 +1,21 @@
 import Foundation
 import LaborModel
+import Mustache
 
 /// The analytics report: one self-contained HTML page (inline CSS and SVG, no script, no external URL) built from
 /// the folders the product writes: a `match` run, a nightly run (or its `latest`), a `plan` folder. Each section
 /// appears when its data is there: a chart, a finding sentence written from the data, and the table behind it.
 public struct Report {
     public var english = false
-    var sections: [String] = []
+    /// One section: what the template lays out.
+    struct Section {
+        var id: String
+        var title: String
+        var finding: String
+        var chart: String
+        var table: [[String]]
+    }
+    var sections: [Section] = []
     var sources: [String] = []
 
     public init(english: Bool = false) { self.english = english }
@@ -58,15 +67,7 @@ public struct Report {
     }
 
     mutating func section(_ id: String, _ title: String, finding: String, chart: String, table: [[String]]) {
-        var h = "<section id=\"\(id)\"><h2>\(Report.esc(title))</h2><p class=\"finding\">\(Report.esc(finding))</p>"
-        if !chart.isEmpty { h += "<figure>\(chart)</figure>" }
-        if table.count > 1 {
-            h += "<details open><summary>\(t("数据表", "Table"))</summary><table><thead><tr>"
-            h += table[0].map { "<th>\(Report.esc($0))</th>" }.joined() + "</tr></thead><tbody>"
-            for row in table.dropFirst() { h += "<tr>" + row.map { "<td>\(Report.esc($0))</td>" }.joined() + "</tr>" }
-            h += "</tbody></table></details>"
-        }
-        sections.append(h + "</section>")
+        sections.append(Section(id: id, title: title, finding: finding, chart: chart, table: table))
     }
 
     // MARK: - Sections
@@ -264,24 +265,18 @@ public struct Report {
 
     // MARK: - The page
 
-    /// The page: inline CSS (screen and print), no script, no external resource.
-    public func html(asOf: String) -> String {
-        let title = t("隆林劳务协作分析报告", "LaborMatch analytics report")
-        var h = "<!DOCTYPE html><html lang=\"\(english ? "en" : "zh-CN")\"><head><meta charset=\"utf-8\">"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(Report.esc(title))</title><style>"
-        h += """
-            body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:62em;color:#1a202c;line-height:1.5}
-            h1{font-size:1.6em;border-bottom:2px solid #2b6cb0}h2{font-size:1.25em;margin-top:1.6em}
-            .finding{font-weight:bold;background:#ebf8ff;padding:.4em .6em;border-left:4px solid #2b6cb0}
-            table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #cbd5e0;padding:2px 6px;text-align:left}
-            th{background:#edf2f7}figure{margin:.6em 0}svg .ct{font-size:14px;font-weight:bold}svg .cl{font-size:12px}svg .cv{font-size:11px}
-            svg text{font-family:inherit}.meta{color:#4a5568;font-size:.9em}
-            @page{size:A4;margin:15mm}
-            @media print{body{margin:0;max-width:none}section{break-inside:avoid}details>summary{display:none}}
-            """
-        h += "</style></head><body><h1>\(Report.esc(title))</h1>"
-        h += "<p class=\"meta\">\(t("截至", "As of")) \(Report.esc(asOf)) · \(t("来源", "from")): \(sources.map(Report.esc).joined(separator: ", "))</p>"
-        h += sections.joined()
-        return h + "</body></html>\n"
+    /// The page, laid out by `template` (Mustache; `Data/report/report.mustache`, so the wording and layout change
+    /// without touching Swift): inline CSS (screen and A4 print), no script, no external resource. Text is
+    /// escaped by the template; only the SVG charts, written by `SVGChart` with their text escaped, go in raw.
+    public func html(asOf: String, template: String) throws -> String {
+        let page = try MustacheTemplate(string: template)
+        let context: [String: Any] = [
+            "english": english, "asOf": asOf, "sources": sources.joined(separator: ", "),
+            "sections": sections.map { s -> [String: Any] in
+                ["id": s.id, "title": s.title, "finding": s.finding, "chart": s.chart, "hasTable": s.table.count > 1,
+                 "header": s.table.first ?? [], "rows": s.table.dropFirst().map { ["cells": $0] }]
+            },
+        ]
+        return page.render(context)
     }
 }

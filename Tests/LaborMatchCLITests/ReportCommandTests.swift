@@ -71,6 +71,19 @@ import TestSupport
         #expect(pdf.count > 20_000 && pdf.prefix(4) == Data("%PDF".utf8))
     }
 
+    /// Text from the folders is escaped by the template (and in the SVG): a scenario named like markup stays text.
+    @Test func textIsEscaped() throws {
+        let dir = CLI.tempDir()
+        try FileManager.default.copyItem(atPath: Self.folders + "/plan", toPath: dir + "/p")
+        let path = dir + "/p/scenarios.csv"
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\n基线,", with: "\n<i>基线</i>,")
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let r = try CLI.run(["report", "--from", dir + "/p", "--out", dir + "/r.html"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: dir + "/r.html", encoding: .utf8)
+        #expect(html.contains("&lt;i&gt;基线&lt;/i&gt;") && !html.contains("<i>基线"))
+    }
+
     @Test func aFolderWithNothingToReportExits66() throws {
         let dir = CLI.tempDir()
         let r = try CLI.run(["report", "--from", dir, "--out", dir + "/r.html"])

@@ -44,7 +44,13 @@ extension LaborMatch {
                 }
                 let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
                 try OutputFolder.prepare(parent)
-                try AtomicFile.write(Data(report.html(asOf: (asOf?.date ?? CivilDate.today()).description).utf8), to: out)
+                let templatePath = global.dataDirectory() + "/report/report.mustache"
+                guard let template = FileManager.default.contents(atPath: templatePath) else {
+                    Console.err("labormatch: error: \(templatePath): the report template is missing (缺少报告模板); check --data-dir")
+                    throw Exit.noInput
+                }
+                let html = try report.html(asOf: (asOf?.date ?? CivilDate.today()).description, template: String(decoding: template, as: UTF8.self))
+                try AtomicFile.write(Data(html.utf8), to: out)
                 Console.out("wrote \(out)")
             }
         }
