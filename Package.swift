@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // LaborMatch: batch matching of Longlin's labour registry against Shenzhen job posts.
-// Dependencies point one way: labormatch (CLI) → LaborPlan → LaborStore → LaborModel → MatchCore → CBLAS.
+// Dependencies point one way: labormatch (CLI) → LaborPlan, LaborReport → LaborStore → LaborModel → MatchCore → CBLAS.
 import PackageDescription
 
 let package = Package(
@@ -39,7 +39,7 @@ let package = Package(
         // The planner: scenarios side by side from one scoring pass (TOML scenario files).
         .target(name: "LaborPlan", dependencies: ["LaborStore", "LaborModel", "MatchCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The analytics report: one self-contained HTML page with SVG charts, from the folders the tool writes.
-        .target(name: "LaborReport", dependencies: ["LaborModel", .product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "LaborReport", dependencies: ["LaborStore", "LaborModel", .product(name: "Mustache", package: "swift-mustache")]),
         // The command-line tool.
         .executableTarget(
             name: "labormatch",

@@ -50,16 +50,8 @@ public struct PlanOutputs {
         let t = planner.inputs.rules.taxonomy
         for s in solved {
             guard let r = s.report else { continue }
-            var workers = [Int](repeating: 0, count: t.townships.count), placed = workers, poor = workers
-            for (i, w) in s.workers.enumerated() {
-                workers[w.township] += 1
-                if r.outcome.assignment.postOf[i] >= 0 {
-                    placed[w.township] += 1
-                    if w.poorHousehold { poor[w.township] += 1 }
-                }
-            }
-            for k in t.townships.indices {
-                out.append([s.scenario.name, t.townships[k].name, String(workers[k]), String(placed[k]), String(poor[k])])
+            for c in r.townshipCounts() {
+                out.append([s.scenario.name, t.townships[c.township].name, String(c.workers), String(c.placed), String(c.placedPoor)])
             }
         }
         return out

@@ -1,5 +1,6 @@
 import Foundation
 import LaborModel
+import LaborStore
 import Mustache
 
 /// The analytics report: one self-contained HTML page (inline CSS and SVG, no script, no external URL) built from
@@ -7,18 +8,32 @@ import Mustache
 /// appears when its data is there: a chart, a finding sentence written from the data, and the table behind it.
 public struct Report {
     public var english = false
-    /// One section: what the template lays out.
+    /// Full ID numbers and phones in the "who" tables (`--unmask`); masked otherwise, names too.
+    public var unmask = false
+    /// One section: what the template lays out. `who` is a small table of people (at most `whoLimit` rows).
     struct Section {
         var id: String
         var title: String
         var finding: String
         var chart: String
         var table: [[String]]
+        var whoTitle = ""
+        var who: [[String]] = []
     }
     var sections: [Section] = []
     var sources: [String] = []
+    /// Individual rows appear only in "who" tables of at most this many people.
+    public static let whoLimit = 20
 
-    public init(english: Bool = false) { self.english = english }
+    public init(english: Bool = false, unmask: Bool = false) {
+        self.english = english
+        self.unmask = unmask
+    }
+
+    /// A person's cells as the report shows them: masked unless `--unmask` (also when the folder holds them in full).
+    func id(_ s: String) -> String { unmask || s.isEmpty ? s : Masking.idNumber(s) }
+    func name(_ s: String) -> String { unmask ? s : Masking.name(s) }
+    func phone(_ s: String) -> String { unmask || s.isEmpty ? s : Masking.phone(s) }
 
     public struct Problem: Error, CustomStringConvertible {
         public var message: String
@@ -58,6 +73,8 @@ public struct Report {
             sources.append(given)
             headerSection(summary, dir: dir)
             if summary["run_id"] != nil { nightlySection(summary, dir: dir) }
+            townshipSection(dir)
+            occupationSection(dir)
             destinationSection(dir)
             unmetSection(dir)
             scoreSection(dir)
@@ -66,8 +83,13 @@ public struct Report {
         }
     }
 
-    mutating func section(_ id: String, _ title: String, finding: String, chart: String, table: [[String]]) {
-        sections.append(Section(id: id, title: title, finding: finding, chart: chart, table: table))
+    /// Adds a section; a second one of the same kind (two runs given) gets a numbered id.
+    mutating func section(_ id: String, _ title: String, finding: String, chart: String, table: [[String]],
+                          whoTitle: String = "", who: [[String]] = []) {
+        let taken = sections.filter { $0.id == id || $0.id.hasPrefix(id + "-") }.count
+        precondition(who.count <= Report.whoLimit + 1, "a who table holds at most \(Report.whoLimit) people")
+        sections.append(Section(id: taken == 0 ? id : "\(id)-\(taken + 1)", title: title, finding: finding, chart: chart, table: table,
+                                whoTitle: whoTitle, who: who))
     }
 
     // MARK: - Sections
@@ -85,7 +107,8 @@ public struct Report {
         if let share = s["poor_share"] as? Double { rows.append([t("贫困户比例", "poor-household share"), String(format: "%.1f%%", share * 100)]) }
         if let g = s["greedy_share_of_optimum"] as? Double { rows.append([t("贪心/最优", "greedy / optimum"), String(format: "%.3f", g)]) }
         if let secs = s["seconds"] as? [String: Any] {
-            let total = secs.values.compactMap { ($0 as? NSNumber)?.doubleValue }.filter { _ in true }.reduce(0, +)
+            // Stages are top-level keys; "plan.score" and the like are parts of "plan", not added again.
+            let total = secs.filter { !$0.key.contains(".") }.values.compactMap { ($0 as? NSNumber)?.doubleValue }.reduce(0, +)
             rows.append([t("运行时间 (秒)", "run time (s)"), String(format: "%.1f", total)])
         }
         if let inputs = s["inputs"] as? [String: Any] {
@@ -93,10 +116,63 @@ public struct Report {
         }
         if let v = s["version"] as? String { rows.append([t("版本", "version"), v]) }
         let placed = n("placed"), workers = n("workers")
-        let finding = placed.isEmpty ? t("夜间运行 \(s["run_id"] ?? "")", "Nightly run \(s["run_id"] ?? "")")
+        let finding = placed.isEmpty ? t("夜间运行 \(s["run_id"] ?? ""): 待安置 \(n("pool")) 人, 推荐 \(n("proposals")) 个 (贫困户 \(n("placed_poor")))",
+                                         "Nightly run \(s["run_id"] ?? ""): \(n("pool")) free workers, \(n("proposals")) proposals (\(n("placed_poor")) poor households)")
             : t("\(workers) 名劳动力中安置 \(placed) 名", "\(placed) of \(workers) workers placed")
                 + ((s["poor_share"] as? Double).map { t(", 其中贫困户占 ", ", poor households ") + String(format: "%.1f%%", $0 * 100) } ?? "")
         section("summary", t("概况", "Summary"), finding: finding, chart: "", table: rows)
+    }
+
+    /// Integer cells of `t`'s rows by column names (Chinese or English), nil when a column is missing.
+    static func ints(_ t: CSVTable, _ names: [[String]]) -> [[Int]]? {
+        let cols = names.compactMap { column(t, $0) }
+        guard cols.count == names.count else { return nil }
+        return t.records.map { r in cols.map { $0 < r.fields.count ? Int(r.fields[$0]) ?? 0 : 0 } }
+    }
+
+    mutating func townshipSection(_ dir: String) {
+        guard let b = Report.table(dir + "/by_township.csv"), let nameCol = Report.column(b, ["乡镇", "township"]),
+              let v = Report.ints(b, [["劳动力", "workers"], ["贫困户", "poor_households"], ["安置人数", "placed"], ["贫困户安置", "placed_poor"]])
+        else { return }
+        struct Town { var name: String; var workers: Int; var poor: Int; var placed: Int; var placedPoor: Int
+            var rate: Double { Double(placed) / Double(max(workers, 1)) * 100 } }
+        let towns = b.records.indices.map { Town(name: b.records[$0].fields[nameCol], workers: v[$0][0], poor: v[$0][1], placed: v[$0][2], placedPoor: v[$0][3]) }
+        let withWorkers = towns.filter { $0.workers > 0 }.sorted { ($0.rate, $0.name) < ($1.rate, $1.name) }
+        guard let low = withWorkers.first, let high = withWorkers.last else { return }
+        let pct = { (x: Double) in String(format: "%.0f%%", x) }
+        let finding = t("\(low.name): \(low.workers) 名劳动力, 安置 \(pct(low.rate)), 在 \(withWorkers.count) 个乡镇中最低; 最高为 \(high.name) (\(pct(high.rate)))",
+                        "\(low.name): \(low.workers) workers, \(pct(low.rate)) placed, lowest of \(withWorkers.count) townships; highest \(high.name) (\(pct(high.rate)))")
+        let chart = SVGChart.stacked(title: t("各乡镇劳动力与安置 (按安置率排序)", "Workers and placements by township (by share placed)"),
+                                     labels: withWorkers.map { "\($0.name) \(pct($0.rate))" },
+                                     parts: [(t("贫困户安置", "poor households placed"), withWorkers.map { Double($0.placedPoor) }),
+                                             (t("其他安置", "others placed"), withWorkers.map { Double($0.placed - $0.placedPoor) }),
+                                             (t("未安置", "not placed"), withWorkers.map { Double($0.workers - $0.placed) })])
+        var rows = [[t("乡镇", "township"), t("劳动力", "workers"), t("贫困户", "poor households"), t("安置人数", "placed"),
+                     t("贫困户安置", "poor placed"), t("安置率", "share placed")]]
+        for town in towns { rows.append([town.name, String(town.workers), String(town.poor), String(town.placed), String(town.placedPoor), pct(town.rate)]) }
+        section("townships", t("按乡镇", "By township"), finding: finding, chart: chart, table: rows)
+    }
+
+    mutating func occupationSection(_ dir: String) {
+        guard let b = Report.table(dir + "/by_occupation.csv"), let nameCol = Report.column(b, ["工种", "occupation"]),
+              let v = Report.ints(b, [["第一意向人数", "first_intention"], ["意向人数", "any_intention"], ["招聘人数", "openings"], ["安置人数", "placed"]]),
+              !b.records.isEmpty else { return }
+        let names = b.records.map { $0.fields[nameCol] }
+        let order = names.indices.sorted { (max(v[$0][1], v[$0][2]), names[$1]) > (max(v[$1][1], v[$1][2]), names[$0]) }
+        let shown = Array(order.prefix(12))
+        let short = names.indices.max { (v[$0][2] - v[$0][0], names[$1]) < (v[$1][2] - v[$1][0], names[$0]) }!
+        let surplus = names.indices.max { (v[$0][0] - v[$0][2], names[$1]) < (v[$1][0] - v[$1][2], names[$0]) }!
+        let finding = t("\(names[short]): \(v[short][2]) 个招聘名额, 只有 \(v[short][0]) 人以其为第一意向, 缺口最大; \(names[surplus]): \(v[surplus][0]) 人首选, 名额 \(v[surplus][2]) 个",
+                        "\(names[short]): \(v[short][2]) openings, only \(v[short][0]) name it first, the widest gap; \(names[surplus]): \(v[surplus][0]) name it first, \(v[surplus][2]) openings")
+        let chart = SVGChart.bars(title: t("各工种求职意向与招聘 (前 \(shown.count) 个)", "Intentions and openings by occupation (top \(shown.count))"),
+                                  labels: shown.map { names[$0] },
+                                  series: [(t("第一意向", "first intention"), shown.map { Double(v[$0][0]) }),
+                                           (t("任一意向", "any intention"), shown.map { Double(v[$0][1]) }),
+                                           (t("招聘人数", "openings"), shown.map { Double(v[$0][2]) }),
+                                           (t("安置人数", "placed"), shown.map { Double(v[$0][3]) })])
+        let rows = [[t("工种", "occupation"), t("第一意向人数", "first intention"), t("意向人数", "any intention"), t("招聘人数", "openings"), t("安置人数", "placed")]]
+            + order.map { [names[$0]] + v[$0].map(String.init) }
+        section("occupations", t("按工种: 供给与需求", "Supply and demand by occupation"), finding: finding, chart: chart, table: rows)
     }
 
     mutating func destinationSection(_ dir: String) {
@@ -128,11 +204,14 @@ public struct Report {
     }
 
     mutating func unmetSection(_ dir: String) {
-        guard let c = Report.table(dir + "/candidates_by_worker.csv"), let rank = Report.column(c, ["排名", "rank"]),
-              let why = Report.column(c, ["推荐理由", "reasons"]) else { return }
+        // unmet.csv holds exactly the workers with no eligible post (candidates_by_worker's rows without a rank).
+        guard let c = Report.table(dir + "/unmet.csv"), let why = Report.column(c, ["推荐理由", "reasons"]) else { return }
+        let idCol = Report.column(c, ["身份证号", "worker_id"]), nameCol = Report.column(c, ["姓名", "name"])
+        let numberCol = Report.column(c, ["人员编号", "number"])
         var main: [String: Int] = [:], certs: [String: Int] = [:]
         var unmet = 0
-        for r in c.records where rank < r.fields.count && r.fields[rank].isEmpty && why < r.fields.count {
+        var who: [[String]] = []
+        for r in c.records where why < r.fields.count {
             unmet += 1
             let text = r.fields[why].replacingOccurrences(of: "无符合条件的岗位: ", with: "")
             let parts = text.components(separatedBy: "; ")
@@ -148,6 +227,10 @@ public struct Report {
                 let name = String(p.dropFirst(3).prefix { $0 != " " })
                 certs[name, default: 0] += 1
             }
+            if who.count < Report.whoLimit {
+                func cell(_ k: Int?) -> String { k.map { $0 < r.fields.count ? r.fields[$0] : "" } ?? "" }
+                who.append((numberCol == nil ? [] : [cell(numberCol)]) + [id(cell(idCol)), name(cell(nameCol)), parts.first ?? ""])
+            }
         }
         guard unmet > 0 else { return }
         let reasons = main.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
@@ -159,26 +242,31 @@ public struct Report {
             + (topCerts.first.map { t("; 最缺的证书: \($0.key)", "; the certificate most lacked: \($0.key)") } ?? "")
         let chart = SVGChart.bars(title: t("没有合适岗位的原因", "Why workers have no eligible post"), labels: reasons.map(\.key),
                                   series: [(t("人数", "workers"), reasons.map { Double($0.value) })])
-        section("unmet", t("未满足的需求", "Unmet"), finding: finding, chart: chart, table: rows)
+        let whoHeader = (numberCol == nil ? [] : [t("人员编号", "number")]) + [t("身份证号", "ID number"), t("姓名", "name"), t("主要原因", "main reason")]
+        section("unmet", t("未满足的需求", "Unmet"), finding: finding, chart: chart, table: rows,
+                whoTitle: t("没有合适岗位的劳动力 (前 \(who.count) 名, 共 \(unmet) 名)", "Workers with no eligible post (first \(who.count) of \(unmet))"),
+                who: [whoHeader] + who)
     }
 
     mutating func scoreSection(_ dir: String) {
-        guard let a = Report.table(dir + "/assignments.csv"), let sc = Report.column(a, ["匹配分", "score"]) else { return }
+        guard let a = Report.table(dir + "/assignments.csv"), let sc = Report.column(a, ["匹配分", "score"]), !a.records.isEmpty else { return }
         let why = Report.column(a, ["推荐理由", "reasons"])
-        var bins: [Int: Int] = [:]
+        var scores: [Double] = []
         var first = 0
         for r in a.records where sc < r.fields.count {
-            bins[Int((Double(r.fields[sc]) ?? 0).rounded(.down)), default: 0] += 1
-            if let why, why < r.fields.count, r.fields[why].hasPrefix("第一意向") { first += 1 }
+            scores.append(Double(r.fields[sc]) ?? 0)
+            if let why, why < r.fields.count, r.fields[why].hasPrefix("第一意向") || r.fields[why].hasPrefix("first intention") { first += 1 }
         }
-        guard !a.records.isEmpty else { return }
+        var bins: [Int: Int] = [:]
+        for v in scores { bins[Int(v.rounded(.down)), default: 0] += 1 }
         let keys = bins.keys.sorted()
         let share = Double(first) / Double(a.records.count)
+        let median = scores.sorted()[scores.count / 2]
         let rows = [[t("匹配分", "score"), t("人数", "placements")]] + keys.map { ["\($0)–\($0 + 1)", String(bins[$0]!)] }
-        let finding = t("\(a.records.count) 个安置中 \(String(format: "%.1f%%", share * 100)) 是劳动力的第一意向",
-                        "\(String(format: "%.1f%%", share * 100)) of \(a.records.count) placements are on the worker's first intention")
-        let chart = SVGChart.bars(title: t("安置的匹配分分布", "Scores of placements"), labels: keys.map { "\($0)–\($0 + 1)" },
-                                  series: [(t("人数", "placements"), keys.map { Double(bins[$0]!) })])
+        let finding = t("\(a.records.count) 个安置中 \(String(format: "%.1f%%", share * 100)) 是劳动力的第一意向; 匹配分中位数 \(SVGChart.number(median))",
+                        "\(String(format: "%.1f%%", share * 100)) of \(a.records.count) placements are on the worker's first intention; median score \(SVGChart.number(median))")
+        let chart = SVGChart.histogram(title: t("安置的匹配分分布", "Scores of placements"), values: scores, binWidth: 0.5,
+                                       xLabel: t("匹配分", "score"), yLabel: t("人数", "placements"))
         section("scores", t("匹配分分布", "Score distribution"), finding: finding, chart: chart, table: rows)
     }
 
@@ -198,7 +286,63 @@ public struct Report {
         let finding = t("今晚确认 \(n("confirmed")) 个在岗, \(n("suspected")) 个疑似失岗; 今日电话 \(n("calls")) 个, 另有 \(n("waiting")) 人待联系 (最长 \(n("oldest_wait_days")) 天)",
                         "Tonight \(n("confirmed")) confirmed at work, \(n("suspected")) suspected losses; \(n("calls")) calls today, \(n("waiting")) more waiting (oldest \(n("oldest_wait_days")) days)")
         let chart = SVGChart.bars(title: t("夜间运行", "The nightly run"), labels: items.map(\.0), series: [(t("人数", "count"), items.map { Double($0.1) })])
-        section("nightly", t("夜间运行与回访", "Nightly run and calls"), finding: finding, chart: chart, table: rows)
+        // Who waits longest for a call (backlog.csv is sorted by the nightly: longest wait first).
+        var who: [[String]] = []
+        var whoTitle = ""
+        if let b = Report.table(dir + "/backlog.csv"), !b.records.isEmpty {
+            let cols = [["人员编号", "number"], ["身份证号", "worker_id"], ["姓名", "name"], ["乡镇", "township"], ["联系电话", "phone"],
+                        ["贫困户", "poor_household"], ["等待天数", "days_waiting"]].map { Report.column(b, $0) }
+            let waits = b.records.map { r in cols[6].flatMap { $0 < r.fields.count ? Int(r.fields[$0]) : nil } ?? 0 }
+            let order = b.records.indices.sorted { (waits[$0], $1) > (waits[$1], $0) }
+            who.append([t("人员编号", "number"), t("身份证号", "ID number"), t("姓名", "name"), t("乡镇", "township"), t("联系电话", "phone"),
+                        t("贫困户", "poor household"), t("等待天数", "days waiting")])
+            for i in order.prefix(Report.whoLimit) {
+                let f = b.records[i].fields
+                func cell(_ k: Int) -> String { cols[k].map { $0 < f.count ? f[$0] : "" } ?? "" }
+                who.append([cell(0), id(cell(1)), name(cell(2)), cell(3), phone(cell(4)), cell(5), cell(6)])
+            }
+            whoTitle = t("等待最久的 \(who.count - 1) 人 (共 \(b.records.count) 人待联系)", "The \(who.count - 1) waiting longest (of \(b.records.count) waiting)")
+        }
+        section("nightly", t("夜间运行与回访", "Nightly run and calls"), finding: finding, chart: chart, table: rows, whoTitle: whoTitle, who: who)
+    }
+
+    /// Sections from the registry itself (`--db`): placements by month — started, job changes, suspected losses,
+    /// closed as lost — with poor households apart, and the employers that have not reported the latest month.
+    public mutating func add(registry: Registry, path: String) throws {
+        sources.append(path)
+        let months = try registry.monthlyOutcomes(months: 12)
+        if !months.isEmpty {
+            let labels = months.map(\.month)
+            let chart = SVGChart.bars(title: t("每月安置变化", "Placements by month"), labels: labels,
+                                      series: [(t("新安置", "started"), months.map { Double($0.started) }),
+                                               (t("换岗", "job changes"), months.map { Double($0.jobChanges) }),
+                                               (t("疑似失岗", "suspected losses"), months.map { Double($0.suspected) }),
+                                               (t("确认失岗", "closed as lost"), months.map { Double($0.lost) })])
+            var rows = [[t("月份", "month"), t("新安置", "started"), t("其中贫困户", "poor"), t("换岗", "job changes"), t("其中贫困户", "poor"),
+                         t("疑似失岗", "suspected"), t("其中贫困户", "poor"), t("确认失岗", "lost"), t("其中贫困户", "poor"),
+                         t("其他结束", "closed otherwise"), t("其中贫困户", "poor")]]
+            for m in months {
+                rows.append([m.month] + [m.started, m.startedPoor, m.jobChanges, m.jobChangesPoor, m.suspected, m.suspectedPoor,
+                                         m.lost, m.lostPoor, m.closedOther, m.closedOtherPoor].map(String.init))
+            }
+            let last = months[months.count - 1]
+            let finding = t("\(last.month): 新安置 \(last.started) 人 (贫困户 \(last.startedPoor)), 换岗 \(last.jobChanges), 疑似失岗 \(last.suspected) (贫困户 \(last.suspectedPoor)), 确认失岗 \(last.lost)",
+                            "\(last.month): \(last.started) placements started (\(last.startedPoor) poor), \(last.jobChanges) job changes, \(last.suspected) suspected losses (\(last.suspectedPoor) poor), \(last.lost) closed as lost")
+            section("months", t("按月: 安置、换岗与失岗", "By month: placements, job changes, losses"), finding: finding, chart: chart, table: rows)
+        }
+        let unreported = try registry.unreportedEmployers(limit: Report.whoLimit)
+        if let month = unreported.month {
+            let finding = unreported.total == 0
+                ? t("所有有在岗人员的企业都已报送 \(month) 的社保", "Every employer with open placements reported \(month)")
+                : t("\(unreported.total) 家有在岗人员的企业尚未报送 \(month) 的社保; 人数最多: \(unreported.top[0].name.isEmpty ? unreported.top[0].creditCode : unreported.top[0].name) (\(unreported.top[0].open) 人)",
+                    "\(unreported.total) employers with open placements have not reported \(month); the largest: \(unreported.top[0].name.isEmpty ? unreported.top[0].creditCode : unreported.top[0].name) (\(unreported.top[0].open))")
+            let rows = [[t("统一社会信用代码", "credit code"), t("企业名称", "employer"), t("在岗人数", "open placements")]]
+                + unreported.top.map { [$0.creditCode, $0.name, String($0.open)] }
+            let chart = unreported.top.isEmpty ? "" : SVGChart.bars(title: t("未报送社保的企业 (在岗人数)", "Employers not yet reported (open placements)"),
+                                                                    labels: unreported.top.prefix(10).map { $0.name.isEmpty ? $0.creditCode : $0.name },
+                                                                    series: [(t("在岗人数", "open placements"), unreported.top.prefix(10).map { Double($0.open) })])
+            section("unreported", t("尚未报送社保的企业", "Employers not yet reported"), finding: finding, chart: chart, table: rows)
+        }
     }
 
     mutating func planSections(_ dir: String) {
@@ -274,7 +418,9 @@ public struct Report {
             "english": english, "asOf": asOf, "sources": sources.joined(separator: ", "),
             "sections": sections.map { s -> [String: Any] in
                 ["id": s.id, "title": s.title, "finding": s.finding, "chart": s.chart, "hasTable": s.table.count > 1,
-                 "header": s.table.first ?? [], "rows": s.table.dropFirst().map { ["cells": $0] }]
+                 "header": s.table.first ?? [], "rows": s.table.dropFirst().map { ["cells": $0] },
+                 "hasWho": s.who.count > 1, "whoTitle": s.whoTitle, "whoHeader": s.who.first ?? [],
+                 "whoRows": s.who.dropFirst().map { ["cells": $0] }]
             },
         ]
         return page.render(context)

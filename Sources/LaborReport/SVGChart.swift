@@ -1,9 +1,15 @@
 import Foundation
 
 /// The report's charts: plain SVG written here (no chart library is on the package list, and the page must open
-/// with no script and no network). Horizontal bars, grouped bars and a line; text is escaped; every chart has a
-/// title and carries its numbers as labels, so it reads on paper too.
+/// with no script and no network). Horizontal bars, grouped bars, stacked bars, a histogram and a line; text is
+/// escaped; every chart has a title, every mark its own `<title>` (shown on hover), and the numbers are written as
+/// labels only where they cannot overlap, so it reads on paper too.
 public enum SVGChart {
+    /// Fills far apart in lightness (luminance 51, 152, 195, 99, 80 of 255), so series stay apart when printed in
+    /// grey; every mark also has a dark outline, so the lightest one shows on white paper.
+    public static let palette = ["#1a365d", "#ed8936", "#90cdf4", "#2b6cb0", "#c53030"]
+    static let outline = "stroke=\"#1a202c\" stroke-width=\"0.5\""
+
     static func esc(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
@@ -17,12 +23,12 @@ public enum SVGChart {
     public static func bars(title: String, labels: [String], series: [(name: String, values: [Double])], unit: String = "") -> String {
         let rowH = 18 * max(1, series.count) + 8, labelW = 150, barW = 420, h = 40 + labels.count * rowH + 20
         let top = max(1, series.flatMap(\.values).max() ?? 1)
-        let colors = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#c53030"]
+        let colors = palette
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(labelW + barW + 110)\" height=\"\(h)\" viewBox=\"0 0 \(labelW + barW + 110) \(h)\">"
         svg += "<title>\(esc(title))</title><text x=\"0\" y=\"16\" class=\"ct\">\(esc(title))</text>"
         if series.count > 1 {
             for (k, s) in series.enumerated() {
-                svg += "<rect x=\"\(labelW + k * 120)\" y=\"24\" width=\"10\" height=\"10\" fill=\"\(colors[k % colors.count])\"/>"
+                svg += "<rect x=\"\(labelW + k * 120)\" y=\"24\" width=\"10\" height=\"10\" fill=\"\(colors[k % colors.count])\" \(outline)/>"
                 svg += "<text x=\"\(labelW + k * 120 + 14)\" y=\"33\" class=\"cl\">\(esc(s.name))</text>"
             }
         }
@@ -33,7 +39,7 @@ public enum SVGChart {
                 let v = i < s.values.count ? s.values[i] : 0
                 let w = Int((max(0, v) / top * Double(barW)).rounded())
                 let by = y + 4 + k * 18
-                svg += "<rect x=\"\(labelW)\" y=\"\(by)\" width=\"\(w)\" height=\"14\" fill=\"\(colors[k % colors.count])\">"
+                svg += "<rect x=\"\(labelW)\" y=\"\(by)\" width=\"\(w)\" height=\"14\" fill=\"\(colors[k % colors.count])\" \(outline)>"
                     + "<title>\(esc(label)) \(esc(s.name)): \(number(v))\(esc(unit))</title></rect>"
                 svg += "<text x=\"\(labelW + w + 4)\" y=\"\(by + 11)\" class=\"cv\">\(number(v))\(esc(unit))</text>"
             }
@@ -57,10 +63,79 @@ public enum SVGChart {
         svg += "<text x=\"4\" y=\"\(30 + plotH / 2)\" class=\"cl\">\(esc(yLabel))</text>"
         let path = points.sorted { $0.x < $1.x }.map { "\(px($0.x)),\(py($0.y))" }.joined(separator: " ")
         svg += "<polyline fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"2\" points=\"\(path)\"/>"
-        for p in points {
+        var lastLabelled: Int?
+        for p in points.sorted(by: { $0.x < $1.x }) {
             svg += "<circle cx=\"\(px(p.x))\" cy=\"\(py(p.y))\" r=\"3\" fill=\"#2b6cb0\"><title>\(number(p.x)): \(number(p.y))</title></circle>"
+            // Labels only 40 px apart or more: close points keep their numbers in the mark's title and the table.
+            if let last = lastLabelled, px(p.x) - last < 40 { continue }
+            lastLabelled = px(p.x)
             svg += "<text x=\"\(px(p.x))\" y=\"\(py(p.y) - 6)\" text-anchor=\"middle\" class=\"cv\">\(number(p.y))</text>"
             svg += "<text x=\"\(px(p.x))\" y=\"\(30 + plotH + 14)\" text-anchor=\"middle\" class=\"cv\">\(number(p.x))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// One horizontal bar per label made of `parts` stacked left to right (e.g. poor households placed, others
+    /// placed, not placed), a legend, and the row's total at its end.
+    public static func stacked(title: String, labels: [String], parts: [(name: String, values: [Double])], unit: String = "") -> String {
+        let rowH = 22, labelW = 150, barW = 420, h = 44 + labels.count * rowH + 10
+        let totals = labels.indices.map { i in parts.reduce(0.0) { $0 + max(0, i < $1.values.count ? $1.values[i] : 0) } }
+        let top = max(1, totals.max() ?? 1)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(labelW + barW + 110)\" height=\"\(h)\" viewBox=\"0 0 \(labelW + barW + 110) \(h)\">"
+        svg += "<title>\(esc(title))</title><text x=\"0\" y=\"16\" class=\"ct\">\(esc(title))</text>"
+        for (k, p) in parts.enumerated() {
+            svg += "<rect x=\"\(labelW + k * 130)\" y=\"24\" width=\"10\" height=\"10\" fill=\"\(palette[k % palette.count])\" \(outline)/>"
+            svg += "<text x=\"\(labelW + k * 130 + 14)\" y=\"33\" class=\"cl\">\(esc(p.name))</text>"
+        }
+        for (i, label) in labels.enumerated() {
+            let y = 44 + i * rowH
+            svg += "<text x=\"\(labelW - 6)\" y=\"\(y + 13)\" text-anchor=\"end\" class=\"cl\">\(esc(label))</text>"
+            var x = 0.0
+            for (k, p) in parts.enumerated() {
+                let v = max(0, i < p.values.count ? p.values[i] : 0)
+                let x0 = Int((x / top * Double(barW)).rounded()), x1 = Int(((x + v) / top * Double(barW)).rounded())
+                x += v
+                guard x1 > x0 else { continue }
+                svg += "<rect x=\"\(labelW + x0)\" y=\"\(y + 2)\" width=\"\(x1 - x0)\" height=\"16\" fill=\"\(palette[k % palette.count])\" \(outline)>"
+                    + "<title>\(esc(label)) \(esc(p.name)): \(number(v))\(esc(unit))</title></rect>"
+            }
+            let end = Int((totals[i] / top * Double(barW)).rounded())
+            svg += "<text x=\"\(labelW + end + 4)\" y=\"\(y + 14)\" class=\"cv\">\(number(totals[i]))\(esc(unit))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// A histogram of `values` in bins of `binWidth` from the lowest bin holding a value: vertical bars, the count
+    /// over each bar wide enough to hold it, bin edges on the x axis at least 36 px apart.
+    public static func histogram(title: String, values: [Double], binWidth: Double, xLabel: String, yLabel: String) -> String {
+        guard let lo = values.min(), let hi = values.max(), binWidth > 0 else { return "" }
+        let first = (lo / binWidth).rounded(.down), bins = Int((hi / binWidth).rounded(.down) - first) + 1
+        var counts = [Int](repeating: 0, count: bins)
+        for v in values { counts[min(bins - 1, max(0, Int((v / binWidth).rounded(.down) - first)))] += 1 }
+        let w = 560, h = 280, left = 60, plotW = w - left - 20, plotH = h - 90, top = 40
+        let barW = Double(plotW) / Double(bins), peak = Double(max(1, counts.max() ?? 1))
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\">"
+        svg += "<title>\(esc(title))</title><text x=\"0\" y=\"16\" class=\"ct\">\(esc(title))</text>"
+        svg += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(left + plotW)\" y2=\"\(top + plotH)\" stroke=\"#444\"/>"
+        svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"#444\"/>"
+        svg += "<text x=\"\(left + plotW / 2)\" y=\"\(h - 8)\" text-anchor=\"middle\" class=\"cl\">\(esc(xLabel))</text>"
+        svg += "<text x=\"4\" y=\"\(top - 8)\" class=\"cl\">\(esc(yLabel))</text>"
+        svg += "<text x=\"\(left - 4)\" y=\"\(top + 4)\" text-anchor=\"end\" class=\"cv\">\(Int(peak))</text>"
+        svg += "<text x=\"\(left - 4)\" y=\"\(top + plotH)\" text-anchor=\"end\" class=\"cv\">0</text>"
+        let step = max(1, Int((36 / barW).rounded(.up)))
+        for b in 0..<bins {
+            let x0 = Double(left) + Double(b) * barW, bh = Int((Double(counts[b]) / peak * Double(plotH)).rounded())
+            let from = (first + Double(b)) * binWidth
+            if counts[b] > 0 {
+                svg += "<rect x=\"\(Int(x0.rounded()))\" y=\"\(top + plotH - bh)\" width=\"\(max(1, Int(barW.rounded(.down)) - 1))\" height=\"\(bh)\" fill=\"\(palette[0])\" \(outline)>"
+                    + "<title>\(number(from))–\(number(from + binWidth)): \(counts[b])</title></rect>"
+                if barW >= 24 {
+                    svg += "<text x=\"\(Int((x0 + barW / 2).rounded()))\" y=\"\(top + plotH - bh - 3)\" text-anchor=\"middle\" class=\"cv\">\(counts[b])</text>"
+                }
+            }
+            if b % step == 0 {
+                svg += "<text x=\"\(Int(x0.rounded()))\" y=\"\(top + plotH + 14)\" text-anchor=\"middle\" class=\"cv\">\(number(from))</text>"
+            }
         }
         return svg + "</svg>"
     }

@@ -16,8 +16,12 @@ public struct NightlyOutputs {
         let report = PlacementReport(rules: plan.rules, workers: plan.pool, posts: plan.posts, outcome: plan.outcome)
         let en = pres.english
         try report.assignmentsCSV(pres).write(staffFile: dir + "/assignments", format: pres.format, sheetName: en ? "proposals" : "推荐方案", ownerOnly: pres.unmask)
+        try report.byTownshipCSV(english: en).write(to: dir + "/by_township.csv")
+        try report.byOccupationCSV(english: en).write(to: dir + "/by_occupation.csv")
         try matcher.byWorkerCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
             .write(staffFile: dir + "/candidates_by_worker", format: pres.format, sheetName: en ? "posts for each worker" : "推荐岗位", ownerOnly: pres.unmask)
+        try matcher.unmetCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
+            .write(staffFile: dir + "/unmet", format: pres.format, sheetName: en ? "no eligible post" : "无合适岗位", ownerOnly: pres.unmask)
         try matcher.byPostCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
             .write(staffFile: dir + "/candidates_by_post", format: pres.format, sheetName: en ? "workers for each post" : "推荐人才", ownerOnly: pres.unmask)
         try contactsCSV(plan.contacts.calls, english: en).write(staffFile: dir + "/calls", format: pres.format,

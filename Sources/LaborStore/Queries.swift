@@ -91,6 +91,66 @@ extension Registry {
         public var runs = 0
     }
 
+    /// One month of what the registry learned about placements: started, job changes, suspected losses (the month
+    /// the nightly first found them), closed as lost, closed otherwise; each with its poor-household part.
+    public struct Month: Sendable {
+        public var month: String
+        public var started = 0, startedPoor = 0
+        public var jobChanges = 0, jobChangesPoor = 0
+        public var suspected = 0, suspectedPoor = 0
+        public var lost = 0, lostPoor = 0
+        public var closedOther = 0, closedOtherPoor = 0
+    }
+
+    /// The last `months` months with any placement event, oldest first: one set-based pass over the placements.
+    public func monthlyOutcomes(months: Int = 12) throws -> [Month] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                WITH event(month, kind, poor) AS (
+                    SELECT substr(p.start_date, 1, 7), 'started', w.poor FROM placement p JOIN worker w USING (id_number)
+                    UNION ALL
+                    SELECT substr(p.end_date, 1, 7),
+                           CASE WHEN p.end_reason LIKE 'job change%' THEN 'change' WHEN p.end_reason LIKE 'job loss%' THEN 'lost' ELSE 'other' END,
+                           w.poor
+                    FROM placement p JOIN worker w USING (id_number) WHERE p.end_date IS NOT NULL
+                    UNION ALL
+                    SELECT substr(p.suspected_found, 1, 7), 'suspected', w.poor FROM placement p JOIN worker w USING (id_number)
+                    WHERE p.suspected_found IS NOT NULL)
+                SELECT month, kind, COUNT(*) AS n, SUM(poor) AS p FROM event
+                WHERE month IN (SELECT DISTINCT month FROM event ORDER BY month DESC LIMIT ?)
+                GROUP BY month, kind ORDER BY month, kind
+                """, arguments: [months])
+            var out: [Month] = []
+            for r in rows {
+                let m: String = r["month"], n: Int = r["n"], p: Int = r["p"]
+                if out.last?.month != m { out.append(Month(month: m)) }
+                switch r["kind"] as String {
+                case "started": out[out.count - 1].started = n; out[out.count - 1].startedPoor = p
+                case "change": out[out.count - 1].jobChanges = n; out[out.count - 1].jobChangesPoor = p
+                case "lost": out[out.count - 1].lost = n; out[out.count - 1].lostPoor = p
+                case "suspected": out[out.count - 1].suspected = n; out[out.count - 1].suspectedPoor = p
+                default: out[out.count - 1].closedOther = n; out[out.count - 1].closedOtherPoor = p
+                }
+            }
+            return out
+        }
+    }
+
+    /// Employers with open placements that paid no contribution in the latest contribution month: the month, how
+    /// many such employers, and the `limit` with most open placements (credit code, name, open placements).
+    public func unreportedEmployers(limit: Int = 20) throws -> (month: String?, total: Int, top: [(creditCode: String, name: String, open: Int)]) {
+        try read { db in
+            guard let month = try String.fetchOne(db, sql: "SELECT MAX(month) FROM contribution") else { return (nil, 0, []) }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT p.credit_code AS code, COALESCE(e.name, '') AS name, COUNT(*) AS n
+                FROM placement p LEFT JOIN employer e USING (credit_code)
+                WHERE p.end_date IS NULL AND p.credit_code NOT IN (SELECT credit_code FROM contribution WHERE month = ?)
+                GROUP BY p.credit_code ORDER BY n DESC, p.credit_code
+                """, arguments: [month])
+            return (month, rows.count, rows.prefix(limit).map { ($0["code"], $0["name"], $0["n"]) })
+        }
+    }
+
     public func stats() throws -> Stats {
         try read { db in
             var s = Stats()

@@ -24,6 +24,27 @@ import LaborModel
         #expect(Set(rows.map { $0.split(separator: ",")[0] + "," + $0.split(separator: ",")[1] }).count >= 1990)
     }
 
+    /// unmet.csv lists exactly the workers whose candidate list is empty, with the same reason; by_township.csv
+    /// and by_occupation.csv add up to the run's totals.
+    @Test func unmetAndBreakdownsAgreeWithTheLists() throws {
+        let out = CLI.tempDir()
+        // On 2026-01-15 one sample worker is past every post's age limit.
+        #expect(try CLI.run(["match", "--workers", CLI.sample + "/workers.csv", "--posts", CLI.sample + "/posts.csv",
+                             "--out", out, "--as-of", "2026-01-15", "--unmask"]).status == 0)
+        let byWorker = try CSVTable.read(path: out + "/candidates_by_worker.csv")
+        let noRank = byWorker.records.filter { $0.fields[2].isEmpty }.map { [$0.fields[0], $0.fields[1], $0.fields[7]] }
+        let unmet = try CSVTable.read(path: out + "/unmet.csv")
+        #expect(unmet.header == ["身份证号", "姓名", "乡镇", "贫困户", "推荐理由"])
+        #expect(unmet.records.map { [$0.fields[0], $0.fields[1], $0.fields[4]] } == noRank && !noRank.isEmpty)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as! [String: Any]
+        let towns = try CSVTable.read(path: out + "/by_township.csv")
+        #expect(towns.records.count == 16)
+        func sum(_ t: CSVTable, _ c: Int) -> Int { t.records.reduce(0) { $0 + Int($1.fields[c])! } }
+        #expect(sum(towns, 1) == summary["workers"] as! Int && sum(towns, 3) == summary["placed"] as! Int && sum(towns, 4) == summary["placed_poor"] as! Int)
+        let occ = try CSVTable.read(path: out + "/by_occupation.csv")
+        #expect(sum(occ, 3) == summary["openings"] as! Int && sum(occ, 4) == summary["placed"] as! Int && sum(occ, 1) <= 2000)
+    }
+
     @Test func threadsDoNotChangeAByte() throws {
         let a = CLI.tempDir(), b = CLI.tempDir()
         #expect(try match(["--threads", "1", "--unmask", "--lang", "en"], out: a).status == 0)

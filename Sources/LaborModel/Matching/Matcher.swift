@@ -136,6 +136,20 @@ public struct Matcher: Sendable {
         return out
     }
 
+    /// unmet.csv: the workers with no eligible post — [number,] worker_id, name, township, poor_household, reasons
+    /// (why, over all posts: the same words as their row in candidates_by_worker). Small, for staff planning
+    /// training and for the report, which need not read the candidate lists.
+    public func unmetCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], as pres: Presentation) -> CSVWriter {
+        var out = CSVWriter(header: pres.personHeader + (pres.english ? ["name", "township", "poor_household", "reasons"]
+                                                                       : ["姓名", "乡镇", "贫困户", "推荐理由"]))
+        for (i, w) in workers.enumerated() where r.byWorker.count(of: i) == 0 {
+            out.append(pres.person(w.workerID) + [w.name, rules.taxonomy.townships[w.township].name,
+                                                  w.poorHousehold ? (pres.english ? "yes" : "是") : (pres.english ? "no" : "否"),
+                                                  rules.whyNoPost(w, posts: posts)])
+        }
+        return out
+    }
+
     /// candidates_by_post.csv: post_id, rank, worker_id, name, township, score, reasons.
     public func byPostCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], as pres: Presentation,
                           threads: Int = ScoringConfiguration.availableCores) -> CSVWriter {

@@ -116,6 +116,54 @@ public struct PlacementReport: Sendable {
 }
 
 extension PlacementReport {
+    /// Per township (taxonomy order): workers, poor-household workers, placed, poor households placed. The one
+    /// count behind by_township.csv of match, nightly and plan, and the report's township chart.
+    public func townshipCounts() -> [(township: Int, workers: Int, poor: Int, placed: Int, placedPoor: Int)] {
+        let n = rules.taxonomy.townships.count
+        var workers = [Int](repeating: 0, count: n), poor = workers, placed = workers, placedPoor = workers
+        for (i, w) in self.workers.enumerated() {
+            workers[w.township] += 1
+            if w.poorHousehold { poor[w.township] += 1 }
+            if outcome.assignment.postOf[i] >= 0 {
+                placed[w.township] += 1
+                if w.poorHousehold { placedPoor[w.township] += 1 }
+            }
+        }
+        return (0..<n).map { ($0, workers[$0], poor[$0], placed[$0], placedPoor[$0]) }
+    }
+
+    /// by_township.csv: township, workers, poor_households, placed, placed_poor (all 16 townships, by code).
+    public func byTownshipCSV(english en: Bool) -> CSVWriter {
+        var out = CSVWriter(header: en ? ["township", "workers", "poor_households", "placed", "placed_poor"]
+                                       : ["乡镇", "劳动力", "贫困户", "安置人数", "贫困户安置"])
+        for c in townshipCounts() {
+            out.append([rules.taxonomy.townships[c.township].name, String(c.workers), String(c.poor), String(c.placed), String(c.placedPoor)])
+        }
+        return out
+    }
+
+    /// by_occupation.csv, supply against demand: per occupation with any worker or post, the workers naming it
+    /// first, naming it at all, the openings, and the placements on it (taxonomy order).
+    public func byOccupationCSV(english en: Bool) -> CSVWriter {
+        let t = rules.taxonomy
+        let n = t.occupations.count
+        var first = [Int](repeating: 0, count: n), any = first, openings = first, placed = first
+        for w in workers {
+            if let f = w.intentions.first { first[f] += 1 }
+            for o in Set(w.intentions) { any[o] += 1 }
+        }
+        for p in posts { openings[p.occupation] += p.openings }
+        for j in outcome.assignment.postOf where j >= 0 { placed[posts[Int(j)].occupation] += 1 }
+        var out = CSVWriter(header: en ? ["occupation", "first_intention", "any_intention", "openings", "placed"]
+                                       : ["工种", "第一意向人数", "意向人数", "招聘人数", "安置人数"])
+        for o in 0..<n where any[o] > 0 || openings[o] > 0 {
+            out.append([t.occupations[o].name, String(first[o]), String(any[o]), String(openings[o]), String(placed[o])])
+        }
+        return out
+    }
+}
+
+extension PlacementReport {
     /// Solves the placement of `workers` on `posts` from `graph` with `quotas` and `options`, as `match` does,
     /// and returns the report of it (the cap groups labelled). Throws `AssignmentError` (crossing caps, an
     /// unreachable minimum, beyond the safe range) and `QuotaSpec.Problem` (a cap naming no post).

@@ -12,6 +12,12 @@ public enum Masking {
         return String(c[0..<6]) + String(repeating: "*", count: c.count - 10) + String(c[(c.count - 4)...])
     }
 
+    /// A name keeps its first character (the surname, mostly): 谭军德 → 谭**.
+    public static func name(_ s: String) -> String {
+        guard let first = s.first else { return s }
+        return String(first) + String(repeating: "*", count: max(1, s.count - 1))
+    }
+
     public static func phone(_ s: String) -> String {
         let c = Array(s)
         guard c.count >= 7 else { return String(repeating: "*", count: c.count) }

@@ -48,6 +48,8 @@ struct PlacementRun {
         try report.capacitiesCSV(english: pres.english).write(to: out + "/capacities.csv")
         if let d = report.postDualsCSV(english: pres.english) { try d.write(to: out + "/post_duals.csv") }
         if let d = report.destinationDualsCSV(english: pres.english) { try d.write(to: out + "/destination_duals.csv") }
+        try report.byTownshipCSV(english: pres.english).write(to: out + "/by_township.csv")
+        try report.byOccupationCSV(english: pres.english).write(to: out + "/by_occupation.csv")
     }
 
     func summary(seconds: [String: Double], inputs: [String: String], topK: Int, asOf: String) -> RunSummary {
@@ -61,6 +63,6 @@ struct PlacementRun {
             Console.out("poor-household bonus \(s.poorBonus): share \(String(format: "%.1f", s.poorShare * 100))%, cost \(s.priorityCost) in total weight (\(Matcher.display(Float(s.priorityCost))) score)")
         }
         if let v = s.verified { Console.out("optimality certificate: \(v ? "verified" : "FAILED")") }
-        Console.out("wrote \(out)/assignments.\(format.fileExtension), summary.json, graph.csv, capacities.csv, post_duals.csv, destination_duals.csv")
+        Console.out("wrote \(out)/assignments.\(format.fileExtension), summary.json, graph.csv, capacities.csv, post_duals.csv, destination_duals.csv, by_township.csv, by_occupation.csv")
     }
 }

@@ -8,6 +8,13 @@ struct RegistryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The registry (SQLite) file.", valueName: "path"))
     var db: String = "labormatch.sqlite"
 
+    /// The options for a registry path given otherwise (e.g. `report --db`, where the registry is optional).
+    static func at(_ path: String) -> RegistryOptions {
+        var o = RegistryOptions()
+        o.db = path
+        return o
+    }
+
     /// Refuses a --db that is not a registry before anything touches it (exit 66), and one written by a newer
     /// labormatch (exit 78).
     func checkFile() throws {
