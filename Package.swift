@@ -29,9 +29,16 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
 
+        // Debian's LAPACKE (apt: liblapacke-dev; pkg-config `lapacke`): the learned weights' normal equations.
+        .systemLibrary(
+            name: "CLAPACKE",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]
+        ),
+
         // MARK: - Public API
         // The engine: Float matrices, indices, capacities. No files, names or SQL.
-        .target(name: "MatchCore", dependencies: ["CBLAS"]),
+        .target(name: "MatchCore", dependencies: ["CBLAS", "CLAPACKE"]),
         // Domain values, validation, taxonomy, CSV in and out, encoding to MatchCore matrices.
         .target(name: "LaborModel", dependencies: ["MatchCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The registry (grows with the registry issue).

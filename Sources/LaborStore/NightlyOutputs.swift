@@ -6,8 +6,13 @@ import MatchCore
 /// the contact lists calls, backlog and visits (phone numbers in full, owner-only), each .csv or .xlsx; summary.json.
 public struct NightlyOutputs {
     public let plan: Nightly.Plan
+    /// SHA-256 of the weights file the scores came from (summary.json's `weights`).
+    public var weightsDigest: String?
 
-    public init(plan: Nightly.Plan) { self.plan = plan }
+    public init(plan: Nightly.Plan, weightsDigest: String? = nil) {
+        self.plan = plan
+        self.weightsDigest = weightsDigest
+    }
 
     public func write(to dir: String, pres: Matcher.Presentation, seconds: [String: Double] = [:]) throws {
         var pres = pres
@@ -68,9 +73,10 @@ public struct NightlyOutputs {
         public var placedPoor: Int
         public var verified: Bool?
         public var seconds: [String: Double]
+        public var weights: String?
 
         enum CodingKeys: String, CodingKey {
-            case notes, counts, changes, objective, verified, seconds
+            case notes, counts, changes, objective, verified, seconds, weights
             case runID = "run_id", asOf = "as_of", reconciledMonth = "reconciled_month"
             case greedyObjective = "greedy_objective", placedPoor = "placed_poor"
         }
@@ -100,6 +106,6 @@ public struct NightlyOutputs {
         return Summary(runID: plan.runID, asOf: plan.options.asOf.description, reconciledMonth: plan.reconciledMonth?.description,
                 notes: plan.notes, counts: plan.counts, changes: changes, objective: plan.outcome.assignment.objective,
                 greedyObjective: plan.outcome.greedyObjective, placedPoor: plan.outcome.placedPoor,
-                verified: plan.outcome.verified, seconds: seconds)
+                verified: plan.outcome.verified, seconds: seconds, weights: weightsDigest)
     }
 }

@@ -16,6 +16,8 @@ public struct NightlyService {
         /// Recorded with the run.
         public var version = ""
         public var registryPath = ""
+        /// SHA-256 of the weights file, recorded in summary.json and with the run's inputs.
+        public var weightsDigest: String?
         /// Allow an as-of date earlier than the latest run's.
         public var allowBackdate = false
         public init(options: Nightly.Options, out: String) {
@@ -80,14 +82,14 @@ public struct NightlyService {
         notice(plan)
         checkpoint("before-outputs")
         let dir = try dirs.begin(runID: runID)
-        try NightlyOutputs(plan: plan).write(to: dir, pres: c.presentation, seconds: seconds)
+        try NightlyOutputs(plan: plan, weightsDigest: c.weightsDigest).write(to: dir, pres: c.presentation, seconds: seconds)
         checkpoint("after-outputs")
         try dirs.publish(runID: runID)
         checkpoint("after-publish")
         let o = c.options
         try Nightly.commit(plan, registry: registry,
                            parameters: ["as_of": o.asOf.description, "top_k": String(o.topK), "calls": String(o.calls)],
-                           inputs: try registry.latestImports().merging(["registry": c.registryPath]) { a, _ in a },
+                           inputs: try registry.latestImports().merging(["registry": c.registryPath].merging(c.weightsDigest.map { ["weights": $0] } ?? [:]) { a, _ in a }) { a, _ in a },
                            version: c.version, started: ISO8601DateFormatter().string(from: Date()))
         checkpoint("after-commit")
         try dirs.pointLatest(runID: runID)

@@ -18,11 +18,44 @@ import MatchCore
     var reference: RuleBook { RuleBook(taxonomy: Fixtures.taxonomy, weights: Self.weights, asOf: Fixtures.asOf) }
 
     @Test func gemmScoresEqualTheIndependentReferenceOnEveryPair() {
+        gemmEqualsReference(weights: Self.weights)
+    }
+
+    /// Learned weights, rounded to the grid by `withSoftBlocks` (any coefficients, a kept block), stay exact.
+    @Test func learnedWeightsStayExactOnTheGEMMGrid() {
+        let learned = Self.weights.withSoftBlocks([1.1634, 0.4844, 0, 0.9383, 1.0395, 1.4184, 0.3916, 0.7640], keeping: [2])
+        #expect(learned.wageMet == 4 && learned.intention[0] == 0.8125 && learned.intention[2] == Self.weights.intention[2])
+        #expect(learned.softBlockWeights.max() == Self.weights.softBlockWeights.max())
+        gemmEqualsReference(weights: learned)
+        let odd = Self.weights.withSoftBlocks([0.3333, -0.2, 0.1111, 0.7777, 0.05, 0.0123, 0.9, 0.4444])
+        #expect(odd.intention[1] == 0)
+        gemmEqualsReference(weights: odd)
+    }
+
+    /// The soft blocks `learn` fits are the score: Σ block weight × block feature = the soft score, every pair.
+    @Test func softBlocksAddUpToTheSoftScore() {
+        let r = rules
+        for w in Self.workers.prefix(120) {
+            for p in Self.posts {
+                let f = r.softBlocks(w, p)
+                #expect(zip(Self.weights.softBlockWeights, f).reduce(0) { $0 + $1.0 * $1.1 } == r.softScore(w, p))
+                #expect(f.allSatisfy { $0 >= 0 && $0 <= 1 } && f[5] * f[6] == 0)
+            }
+        }
+    }
+
+    @Test func retentionIsDecidedByTheThirdCompleteMonth() {
+        #expect(Retention.decidingMonth(start: CivilDate(year: 2025, month: 3, day: 1)!).description == "2025-05")
+        #expect(Retention.decidingMonth(start: CivilDate(year: 2025, month: 3, day: 10)!).description == "2025-06")
+        #expect(Retention.decidingMonth(start: CivilDate(year: 2025, month: 11, day: 30)!).description == "2026-02")
+    }
+
+    func gemmEqualsReference(weights: ScoringWeights) {
         let ws = Array(Self.workers.prefix(150)), ps = Self.posts
         // Some employers excluded, so that every hard rule is exercised.
         let excluded = Set(ps.prefix(30).map(\.creditCode))
-        let rules = MatchRules(taxonomy: Fixtures.taxonomy, weights: Self.weights, asOf: Fixtures.asOf, excludedEmployers: excluded)
-        var reference = self.reference
+        let rules = MatchRules(taxonomy: Fixtures.taxonomy, weights: weights, asOf: Fixtures.asOf, excludedEmployers: excluded)
+        var reference = RuleBook(taxonomy: Fixtures.taxonomy, weights: weights, asOf: Fixtures.asOf)
         reference.excluded = excluded
         let enc = MatchEncoder(rules: rules)
         let w = enc.encode(workers: ws)

@@ -84,6 +84,30 @@ public struct MatchRules: Sendable {
             + (p.boardLodging ? weights.boardLodging : 0)
     }
 
+    /// The soft blocks a pair scores in, as `learn` sees them: for each key of `ScoringWeights.softKeys`, the
+    /// pair's feature — the substitution credit (0–1) of the occupation source that scored (intention by rank, or
+    /// skill), and 1/0 for destination, wage met, only the wage maximum met, board and lodging. Computed from the
+    /// same helpers the encoder uses (`occupationValue`, `wageBucket`/`bucketEdge`, `destinationMatches`), so
+    /// `zip(softBlocks, weights.softBlockWeights)` sums to `softScore` exactly.
+    public func softBlocks(_ w: Worker, _ p: JobPost) -> [Double] {
+        var f = [Double](repeating: 0, count: ScoringWeights.softKeys.count)
+        let (value, match) = occupationValue(w, p.occupation)
+        switch match {
+        case .intention(let r), .relatedIntention(let r, _):
+            f[min(r, 2)] = value / weights.intentionWeight(rank: r)
+        case .skill, .relatedSkill:
+            f[3] = value / weights.skill
+        case .none:
+            break
+        }
+        f[4] = destinationMatches(w, p) ? 1 : 0
+        let edge = weights.bucketEdge(weights.wageBucket(w.expectedWage))
+        f[5] = edge <= p.wageMin ? 1 : 0
+        f[6] = edge > p.wageMin && edge <= p.wageMax ? 1 : 0
+        f[7] = p.boardLodging ? 1 : 0
+        return f
+    }
+
     public func violations(_ w: Worker, _ p: JobPost) -> [Violation] {
         var v: [Violation] = []
         if !p.requiredCertificates.isEmpty {

@@ -88,6 +88,84 @@ public struct ScoringWeights: Sendable, Equatable {
         return w
     }
 
+    /// The soft keys `learn` fits, in the order of `MatchRules.softBlocks`; the other keys (occupation, big,
+    /// wage.edges) are the scale and the hard rules, copied unchanged into a learned file.
+    public static let softKeys = ["intention.1", "intention.2", "intention.3", "skill", "destination", "wage.met", "wage.max_met", "board_lodging"]
+
+    /// What one unit of each soft block adds to the score: occupation × intention (by rank) and × skill, then the
+    /// post-side weights as they are.
+    public var softBlockWeights: [Double] {
+        [occupation * intention[0], occupation * intention[1], occupation * intention[2], occupation * skill,
+         destination, wageMet, wageMaxMet, boardLodging]
+    }
+
+    /// These weights with the soft blocks set from `blocks` (any scale): scaled so the largest block equals this
+    /// file's largest, negative ones set to 0, and each rounded to its key's grid (intention and skill to 1/16 of
+    /// the occupation weight, the post-side ones to 1/4), so that scores stay exact in Float32 GEMM. The
+    /// occupation weight, `big` and the wage edges are kept.
+    /// Blocks whose index is in `keeping` (e.g. a feature constant in the data, which says nothing about it) keep
+    /// their current value.
+    public func withSoftBlocks(_ blocks: [Double], keeping: Set<Int> = []) -> ScoringWeights {
+        precondition(blocks.count == ScoringWeights.softKeys.count, "one value per soft key")
+        let top = softBlockWeights.max() ?? 1, learnedTop = blocks.indices.filter { !keeping.contains($0) }.map { blocks[$0] }.max() ?? 0
+        let scale = learnedTop > 0 ? top / learnedTop : 0
+        func grid(_ v: Double, _ q: Double) -> Double { min(64, (max(0, v) * q).rounded() / q) }
+        var w = self
+        let occ = occupation > 0 ? occupation : 1
+        w.intention = (0..<3).map { grid(blocks[$0] * scale / occ, 16) }
+        w.skill = grid(blocks[3] * scale / occ, 16)
+        w.destination = grid(blocks[4] * scale, 4)
+        w.wageMet = grid(blocks[5] * scale, 4)
+        w.wageMaxMet = grid(blocks[6] * scale, 4)
+        w.boardLodging = grid(blocks[7] * scale, 4)
+        if keeping.contains(0) { w.intention[0] = intention[0] }
+        if keeping.contains(1) { w.intention[1] = intention[1] }
+        if keeping.contains(2) { w.intention[2] = intention[2] }
+        if keeping.contains(3) { w.skill = skill }
+        if keeping.contains(4) { w.destination = destination }
+        if keeping.contains(5) { w.wageMet = wageMet }
+        if keeping.contains(6) { w.wageMaxMet = wageMaxMet }
+        if keeping.contains(7) { w.boardLodging = boardLodging }
+        return w
+    }
+
+    /// The value written for `key` in weights.csv.
+    public func text(forKey key: String) -> String? {
+        func n(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+        switch key {
+        case "occupation": return n(occupation)
+        case "intention.1": return n(intention[0])
+        case "intention.2": return n(intention[1])
+        case "intention.3": return n(intention[2])
+        case "skill": return n(skill)
+        case "destination": return n(destination)
+        case "wage.met": return n(wageMet)
+        case "wage.max_met": return n(wageMaxMet)
+        case "board_lodging": return n(boardLodging)
+        case "wage.edges": return wageEdges.map(String.init).joined(separator: "|")
+        case "big": return n(big)
+        default: return nil
+        }
+    }
+
+    /// This weights file written in the layout of `template` (a weights.csv: its keys in its order, its
+    /// `meaning` column kept), each value from these weights.
+    public func csv(template path: String) throws -> CSVWriter {
+        let t = try CSVTable.read(path: path, encoding: .utf8)
+        var out = CSVWriter(header: t.header)
+        let header = t.header.map { Normalize.cell($0) }
+        guard let ki = header.firstIndex(of: "key"), let vi = header.firstIndex(of: "value") else {
+            throw TaxonomyError(file: path, line: 1, message: "needs columns 'key' and 'value'")
+        }
+        for r in t.records {
+            var f = r.fields
+            while f.count < header.count { f.append("") }
+            if let v = text(forKey: Normalize.cell(f[ki])) { f[vi] = v }
+            out.append(f)
+        }
+        return out
+    }
+
     /// Worker value for an intention of rank `r` (0-based).
     public func intentionWeight(rank r: Int) -> Double { intention[min(r, intention.count - 1)] }
 

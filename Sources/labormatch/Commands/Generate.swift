@@ -30,16 +30,46 @@ extension LaborMatch {
         @Flag(help: "Also write placements.csv (about 60% placed over the last three months) and contributions.csv (three months of social insurance, with job changes and missing months).")
         var history = false
 
+        @Option(help: ArgumentHelp("With --history: months of history (placements start over them; retention simulated as with --truth).", valueName: "n"))
+        var months: Int?
+
+        @Option(help: ArgumentHelp("With --history: a known retention model (weights.csv format, logistic coefficients per soft key plus an 'intercept' row) to simulate who stays; 'learn' should find it again.", valueName: "file"))
+        var truth: String?
+
+        @OptionGroup var global: GlobalOptions
+
         func validate() throws {
             guard workers >= 0, posts >= 0 else { throw ValidationError("--workers and --posts must be 0 or more.") }
             guard encoding == .utf8 || encoding == .gb18030 else { throw ValidationError("Choose --encoding utf8 or gb18030 for output.") }
+            if months != nil || truth != nil {
+                guard history else { throw ValidationError("--months and --truth go with --history.") }
+                guard (1...120).contains(months ?? 12) else { throw ValidationError("--months must be 1–120.") }
+            }
         }
 
         func run() throws {
             try runMapped {
                 try OutputFolder.prepare(out)
-                let g = Generator(workers: workers, posts: posts, seed: seed, asOf: asOf?.date ?? Generator.defaultAsOf)
-                let files = g.generate(history: history)
+                let date = asOf?.date ?? Generator.defaultAsOf
+                let g = Generator(workers: workers, posts: posts, seed: seed, asOf: date)
+                let simulated = months != nil || truth != nil
+                var files = g.generate(history: history && !simulated)
+                if simulated {
+                    // Retention from a known model over the soft blocks: the generated files read back through intake.
+                    let model = try truth.map { path in
+                        do { return try Retention.Truth.load(path: path) } catch let e as TaxonomyError {
+                            Console.err("labormatch: error: \(e)")
+                            throw Exit.dataError
+                        }
+                    } ?? Retention.Truth.standard
+                    let taxonomy = try global.taxonomy()
+                    let rules = MatchRules(taxonomy: taxonomy, weights: try ScoringWeights.load(path: global.dataDirectory() + "/weights.csv"), asOf: date)
+                    let ws = try WorkerIntake.validate(table: CSVTable.parse(data: files.workers.data(), file: "workers"), file: "workers", taxonomy: taxonomy, asOf: date).accepted
+                    let ps = try PostIntake.validate(table: CSVTable.parse(data: files.posts.data(), file: "posts"), file: "posts", taxonomy: taxonomy).accepted
+                    let h = Retention.simulate(workers: ws, posts: ps, rules: rules, truth: model, months: months ?? 12, seed: seed)
+                    files.placements = h.placements
+                    files.contributions = h.contributions
+                }
                 try files.workers.write(to: out + "/workers.csv", encoding: encoding, ownerOnly: true)
                 try files.posts.write(to: out + "/posts.csv", encoding: encoding)
                 Console.out("wrote \(out)/workers.csv (\(workers) workers) and \(out)/posts.csv (\(posts) posts)")

@@ -77,7 +77,8 @@ extension LaborMatch {
                 let solveSeconds = run.outcome.solveSeconds
                 try run.write(to: out, pres: pres)
                 write += clock.lap()
-                var inputs = ["workers": try FileDigest.sha256Hex(path: inputs.workers), "posts": try FileDigest.sha256Hex(path: inputs.posts)]
+                var inputs = ["workers": try FileDigest.sha256Hex(path: inputs.workers), "posts": try FileDigest.sha256Hex(path: inputs.posts),
+                              "weights": loaded.weightsDigest]
                 if let x = self.inputs.excludeEmployers { inputs["exclude_employers"] = try FileDigest.sha256Hex(path: x) }
                 let summary = run.summary(seconds: ["read": read, "score": solve, "solve": solveSeconds,
                                                     "certificate": run.outcome.certificateSeconds, "greedy": run.outcome.greedySeconds,
@@ -110,6 +111,8 @@ struct MatchInputs: ParsableArguments {
     @Option(help: "Text encoding of the input files.")
     var encoding: TextEncoding = .auto
 
+    @OptionGroup var weightsOption: WeightsOption
+
     @Flag(help: "Stop with exit 65 when any input row is rejected.")
     var strict = false
 
@@ -118,11 +121,13 @@ struct MatchInputs: ParsableArguments {
         var posts: [JobPost]
         var rules: MatchRules
         var date: CivilDate
+        /// SHA-256 of the weights file.
+        var weightsDigest: String
     }
 
     func load(global: GlobalOptions, rejectsDirectory: String) throws -> Loaded {
         let taxonomy = try global.taxonomy()
-        let weights = try ScoringWeights.load(path: global.dataDirectory() + "/weights.csv")
+        let (weights, weightsDigest) = try weightsOption.load(global)
         let date = asOf?.date ?? CivilDate.today()
         // The two files are read and validated at the same time.
         nonisolated(unsafe) var wr: Result<IntakeResult<Worker>, Error>?
@@ -158,6 +163,7 @@ struct MatchInputs: ParsableArguments {
         // Rows in the order of their ids, not of the file: with ties keyed on ids too, the same rows in any order
         // give byte-identical candidates and placements.
         return Loaded(workers: w.accepted.sorted { $0.workerID < $1.workerID }, posts: p.accepted.sorted { $0.postID < $1.postID },
-                      rules: MatchRules(taxonomy: taxonomy, weights: weights, asOf: date, excludedEmployers: excluded), date: date)
+                      rules: MatchRules(taxonomy: taxonomy, weights: weights, asOf: date, excludedEmployers: excluded), date: date,
+                      weightsDigest: weightsDigest)
     }
 }

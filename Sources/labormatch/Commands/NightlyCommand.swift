@@ -53,6 +53,8 @@ extension LaborMatch {
 
         @OptionGroup var staff: StaffFormatOption
 
+        @OptionGroup var weightsOption: WeightsOption
+
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
@@ -70,7 +72,7 @@ extension LaborMatch {
                 let lock = try registry.lock()
                 defer { withExtendedLifetime(lock) {} }
                 let taxonomy = try global.taxonomy()
-                let weights = try ScoringWeights.load(path: global.dataDirectory() + "/weights.csv")
+                let (weights, weightsDigest) = try weightsOption.load(global)
                 if !FileManager.default.fileExists(atPath: registry.db), let bootstrap {
                     try self.bootstrap(bootstrap, taxonomy: taxonomy, date: date)
                 }
@@ -84,6 +86,7 @@ extension LaborMatch {
                 configuration.presentation = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
                 configuration.version = LaborMatchVersion.string
                 configuration.registryPath = registry.db
+                configuration.weightsDigest = weightsDigest
                 configuration.allowBackdate = allowBackdate
                 var service = NightlyService(registry: reg, taxonomy: taxonomy, weights: weights, configuration: configuration)
                 service.checkpoint = pause

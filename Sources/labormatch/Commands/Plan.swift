@@ -50,6 +50,8 @@ extension LaborMatch {
         var encoding: TextEncoding = .auto
 
         @OptionGroup var staff: StaffFormatOption
+        @OptionGroup var weightsOption: WeightsOption
+
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
@@ -70,9 +72,9 @@ extension LaborMatch {
                     throw Exit.usage
                 }
                 try OutputFolder.prepare(out)
-                let weights = try ScoringWeights.load(path: global.dataDirectory() + "/weights.csv")
+                let (weights, weightsDigest) = try weightsOption.load(global)
                 let inputs: Planner.Inputs
-                var hashes: [String: String] = ["scenarios": try FileDigest.sha256Hex(path: scenarios)]
+                var hashes: [String: String] = ["scenarios": try FileDigest.sha256Hex(path: scenarios), "weights": weightsDigest]
                 if let workers, let posts {
                     let w = try WorkerIntake.read(path: workers, taxonomy: taxonomy, asOf: date, encoding: encoding)
                     try IntakeReporting.report(w, rejectsPath: out + "/workers.rejects.csv", global: global)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LaborModel
+import LaborStore
 
 enum Language: String, ExpressibleByArgument, CaseIterable {
     case zh, en
@@ -50,4 +51,22 @@ struct AsOfDate: ExpressibleByArgument {
         date = d
     }
     var defaultValueDescription: String { "today" }
+}
+
+/// `--weights FILE`: the score's weights (default: the data folder's weights.csv, e.g. one written by `learn`).
+struct WeightsOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Score weights (weights.csv format, e.g. written by 'learn'; default: the data folder's weights.csv).", valueName: "file"))
+    var weights: String?
+
+    func path(_ global: GlobalOptions) -> String { weights ?? global.dataDirectory() + "/weights.csv" }
+
+    /// The weights and their file's SHA-256 (recorded in summary.json). A missing or bad file is named (exit 66/65).
+    func load(_ global: GlobalOptions) throws -> (weights: ScoringWeights, digest: String) {
+        let p = path(global)
+        guard FileManager.default.fileExists(atPath: p) else {
+            Console.err("labormatch: error: \(p): no such weights file (权重文件不存在)")
+            throw Exit.noInput
+        }
+        return (try ScoringWeights.load(path: p), try FileDigest.sha256Hex(path: p))
+    }
 }
