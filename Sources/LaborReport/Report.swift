@@ -22,6 +22,8 @@ public struct Report {
     }
     var sections: [Section] = []
     var sources: [String] = []
+    /// What the report could not use (e.g. files written as .xlsx), for the command to print.
+    public var warnings: [String] = []
     /// Individual rows appear only in "who" tables of at most this many people.
     public static let whoLimit = 20
 
@@ -66,7 +68,18 @@ public struct Report {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw Problem(message: "\(given): not a folder (不是文件夹); give a folder that match, nightly or plan wrote")
         }
-        if FileManager.default.fileExists(atPath: dir + "/scenarios.csv") {
+        // The report reads the CSV files; a folder written with --format xlsx is said so, not skipped in silence.
+        let fm = FileManager.default
+        let xlsxOnly = ["scenarios", "assignments", "unmet", "backlog"].filter {
+            fm.fileExists(atPath: dir + "/\($0).xlsx") && !fm.fileExists(atPath: dir + "/\($0).csv")
+        }
+        if xlsxOnly.contains("scenarios") {
+            throw Problem(message: "\(given): the plan was written with --format xlsx; the report reads its CSV files (rerun plan with --format csv) (报告需要 CSV 文件)")
+        }
+        if !xlsxOnly.isEmpty {
+            warnings.append("\(given): \(xlsxOnly.map { $0 + ".xlsx" }.joined(separator: ", ")) left out: the report reads CSV files (rerun with --format csv for those sections)")
+        }
+        if fm.fileExists(atPath: dir + "/scenarios.csv") {
             sources.append(given)
             planSections(dir)
         } else if let summary = Report.json(dir + "/summary.json") {
@@ -123,6 +136,9 @@ public struct Report {
         section("summary", t("概况", "Summary"), finding: finding, chart: "", table: rows)
     }
 
+    /// A row's cell, empty past its end (rows are not padded).
+    static func cell(_ r: CSVRecord, _ k: Int) -> String { k < r.fields.count ? r.fields[k] : "" }
+
     /// Integer cells of `t`'s rows by column names (Chinese or English), nil when a column is missing.
     static func ints(_ t: CSVTable, _ names: [[String]]) -> [[Int]]? {
         let cols = names.compactMap { column(t, $0) }
@@ -136,7 +152,7 @@ public struct Report {
         else { return }
         struct Town { var name: String; var workers: Int; var poor: Int; var placed: Int; var placedPoor: Int
             var rate: Double { Double(placed) / Double(max(workers, 1)) * 100 } }
-        let towns = b.records.indices.map { Town(name: b.records[$0].fields[nameCol], workers: v[$0][0], poor: v[$0][1], placed: v[$0][2], placedPoor: v[$0][3]) }
+        let towns = b.records.indices.map { Town(name: Report.cell(b.records[$0], nameCol), workers: v[$0][0], poor: v[$0][1], placed: v[$0][2], placedPoor: v[$0][3]) }
         let withWorkers = towns.filter { $0.workers > 0 }.sorted { ($0.rate, $0.name) < ($1.rate, $1.name) }
         guard let low = withWorkers.first, let high = withWorkers.last else { return }
         let pct = { (x: Double) in String(format: "%.0f%%", x) }
@@ -157,7 +173,7 @@ public struct Report {
         guard let b = Report.table(dir + "/by_occupation.csv"), let nameCol = Report.column(b, ["工种", "occupation"]),
               let v = Report.ints(b, [["第一意向人数", "first_intention"], ["意向人数", "any_intention"], ["招聘人数", "openings"], ["安置人数", "placed"]]),
               !b.records.isEmpty else { return }
-        let names = b.records.map { $0.fields[nameCol] }
+        let names = b.records.map { Report.cell($0, nameCol) }
         let order = names.indices.sorted { (max(v[$0][1], v[$0][2]), names[$1]) > (max(v[$1][1], v[$1][2]), names[$0]) }
         let shown = Array(order.prefix(12))
         let short = names.indices.max { (v[$0][2] - v[$0][0], names[$1]) < (v[$1][2] - v[$1][0], names[$0]) }!
@@ -254,15 +270,19 @@ public struct Report {
         var scores: [Double] = []
         var first = 0
         for r in a.records where sc < r.fields.count {
-            scores.append(Double(r.fields[sc]) ?? 0)
+            guard let v = Double(r.fields[sc]) else { continue }
+            scores.append(v)
             if let why, why < r.fields.count, r.fields[why].hasPrefix("第一意向") || r.fields[why].hasPrefix("first intention") { first += 1 }
         }
+        guard !scores.isEmpty else { return }
+        // The table's bins are the chart's: half a point wide.
         var bins: [Int: Int] = [:]
-        for v in scores { bins[Int(v.rounded(.down)), default: 0] += 1 }
+        for v in scores { bins[Int((v * 2).rounded(.down)), default: 0] += 1 }
         let keys = bins.keys.sorted()
         let share = Double(first) / Double(a.records.count)
         let median = scores.sorted()[scores.count / 2]
-        let rows = [[t("匹配分", "score"), t("人数", "placements")]] + keys.map { ["\($0)–\($0 + 1)", String(bins[$0]!)] }
+        let rows = [[t("匹配分", "score"), t("人数", "placements")]]
+            + keys.map { ["\(SVGChart.number(Double($0) / 2))–\(SVGChart.number(Double($0 + 1) / 2))", String(bins[$0]!)] }
         let finding = t("\(a.records.count) 个安置中 \(String(format: "%.1f%%", share * 100)) 是劳动力的第一意向; 匹配分中位数 \(SVGChart.number(median))",
                         "\(String(format: "%.1f%%", share * 100)) of \(a.records.count) placements are on the worker's first intention; median score \(SVGChart.number(median))")
         let chart = SVGChart.histogram(title: t("安置的匹配分分布", "Scores of placements"), values: scores, binWidth: 0.5,
@@ -352,8 +372,9 @@ public struct Report {
         let base = feasible.first
         var finding = t("\(s.records.count) 个情景", "\(s.records.count) scenarios")
         if let base, let worst = feasible.min(by: { (Int($0.fields[1]) ?? 0) < (Int($1.fields[1]) ?? 0) }) {
-            finding += t(": 基线安置 \(base.fields[1]) 人; \(worst.fields[0]) 最少 (\(worst.fields[1]) 人, 贫困户 \(worst.fields[3]))",
-                         ": the baseline places \(base.fields[1]); \(worst.fields[0]) the fewest (\(worst.fields[1]), poor share \(worst.fields[3]))")
+            let share = (Double(worst.fields[3]) ?? 0) * 100
+            finding += t(": 基线安置 \(base.fields[1]) 人; \(worst.fields[0]) 最少 (\(worst.fields[1]) 人, 其中贫困户 \(worst.fields[2]) 人, 占 \(String(format: "%.1f%%", share)))",
+                         ": the baseline places \(base.fields[1]); \(worst.fields[0]) the fewest (\(worst.fields[1]), \(worst.fields[2]) poor households, \(String(format: "%.1f%%", share)))")
         }
         let chart = SVGChart.bars(title: t("各情景安置人数与贫困户安置", "Placed and poor households placed by scenario"), labels: feasible.map { $0.fields[0] },
                                   series: [(t("安置人数", "placed"), feasible.map { Double($0.fields[1]) ?? 0 }),

@@ -15,6 +15,28 @@ public enum SVGChart {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
+    /// The width a label takes at 12 px: CJK characters full, others about half.
+    static func width(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 + ($1.value > 0x2E80 ? 12 : 7) } }
+
+    /// A row label cut to fit `limit` px, ending in "…" (the full text stays in the marks' titles and the table).
+    static func fit(_ s: String, _ limit: Int) -> String {
+        guard width(s) > limit else { return s }
+        var out = ""
+        for ch in s { if width(out + String(ch)) + 12 > limit { break }; out.append(ch) }
+        return out + "…"
+    }
+
+    /// Legend entries laid out left to right by their text's width, so long names never overlap.
+    static func legend(_ names: [String], x: Int, y: Int) -> String {
+        var svg = "", at = x
+        for (k, name) in names.enumerated() {
+            svg += "<rect x=\"\(at)\" y=\"\(y)\" width=\"10\" height=\"10\" fill=\"\(palette[k % palette.count])\" \(outline)/>"
+            svg += "<text x=\"\(at + 14)\" y=\"\(y + 9)\" class=\"cl\">\(esc(name))</text>"
+            at += 14 + width(name) + 16
+        }
+        return svg
+    }
+
     static func number(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e12 ? String(Int(v)) : String(format: "%.2f", v)
     }
@@ -26,15 +48,10 @@ public enum SVGChart {
         let colors = palette
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(labelW + barW + 110)\" height=\"\(h)\" viewBox=\"0 0 \(labelW + barW + 110) \(h)\">"
         svg += "<title>\(esc(title))</title><text x=\"0\" y=\"16\" class=\"ct\">\(esc(title))</text>"
-        if series.count > 1 {
-            for (k, s) in series.enumerated() {
-                svg += "<rect x=\"\(labelW + k * 120)\" y=\"24\" width=\"10\" height=\"10\" fill=\"\(colors[k % colors.count])\" \(outline)/>"
-                svg += "<text x=\"\(labelW + k * 120 + 14)\" y=\"33\" class=\"cl\">\(esc(s.name))</text>"
-            }
-        }
+        if series.count > 1 { svg += legend(series.map(\.name), x: labelW, y: 24) }
         for (i, label) in labels.enumerated() {
             let y = 40 + i * rowH
-            svg += "<text x=\"\(labelW - 6)\" y=\"\(y + rowH / 2 + 2)\" text-anchor=\"end\" class=\"cl\">\(esc(label))</text>"
+            svg += "<text x=\"\(labelW - 6)\" y=\"\(y + rowH / 2 + 2)\" text-anchor=\"end\" class=\"cl\">\(esc(fit(label, labelW - 8)))</text>"
             for (k, s) in series.enumerated() {
                 let v = i < s.values.count ? s.values[i] : 0
                 let w = Int((max(0, v) / top * Double(barW)).rounded())
@@ -66,8 +83,9 @@ public enum SVGChart {
         var lastLabelled: Int?
         for p in points.sorted(by: { $0.x < $1.x }) {
             svg += "<circle cx=\"\(px(p.x))\" cy=\"\(py(p.y))\" r=\"3\" fill=\"#2b6cb0\"><title>\(number(p.x)): \(number(p.y))</title></circle>"
-            // Labels only 40 px apart or more: close points keep their numbers in the mark's title and the table.
-            if let last = lastLabelled, px(p.x) - last < 40 { continue }
+            // Labels only as far apart as they are wide (40 px at least): close points keep their numbers in the mark's title and the table.
+            let room = max(40, max(width(number(p.x)), width(number(p.y))) + 8)
+            if let last = lastLabelled, px(p.x) - last < room { continue }
             lastLabelled = px(p.x)
             svg += "<text x=\"\(px(p.x))\" y=\"\(py(p.y) - 6)\" text-anchor=\"middle\" class=\"cv\">\(number(p.y))</text>"
             svg += "<text x=\"\(px(p.x))\" y=\"\(30 + plotH + 14)\" text-anchor=\"middle\" class=\"cv\">\(number(p.x))</text>"
@@ -83,13 +101,10 @@ public enum SVGChart {
         let top = max(1, totals.max() ?? 1)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(labelW + barW + 110)\" height=\"\(h)\" viewBox=\"0 0 \(labelW + barW + 110) \(h)\">"
         svg += "<title>\(esc(title))</title><text x=\"0\" y=\"16\" class=\"ct\">\(esc(title))</text>"
-        for (k, p) in parts.enumerated() {
-            svg += "<rect x=\"\(labelW + k * 130)\" y=\"24\" width=\"10\" height=\"10\" fill=\"\(palette[k % palette.count])\" \(outline)/>"
-            svg += "<text x=\"\(labelW + k * 130 + 14)\" y=\"33\" class=\"cl\">\(esc(p.name))</text>"
-        }
+        svg += legend(parts.map(\.name), x: labelW, y: 24)
         for (i, label) in labels.enumerated() {
             let y = 44 + i * rowH
-            svg += "<text x=\"\(labelW - 6)\" y=\"\(y + 13)\" text-anchor=\"end\" class=\"cl\">\(esc(label))</text>"
+            svg += "<text x=\"\(labelW - 6)\" y=\"\(y + 13)\" text-anchor=\"end\" class=\"cl\">\(esc(fit(label, labelW - 8)))</text>"
             var x = 0.0
             for (k, p) in parts.enumerated() {
                 let v = max(0, i < p.values.count ? p.values[i] : 0)
@@ -129,7 +144,7 @@ public enum SVGChart {
             if counts[b] > 0 {
                 svg += "<rect x=\"\(Int(x0.rounded()))\" y=\"\(top + plotH - bh)\" width=\"\(max(1, Int(barW.rounded(.down)) - 1))\" height=\"\(bh)\" fill=\"\(palette[0])\" \(outline)>"
                     + "<title>\(number(from))–\(number(from + binWidth)): \(counts[b])</title></rect>"
-                if barW >= 24 {
+                if barW >= Double(7 * String(counts[b]).count + 4) {
                     svg += "<text x=\"\(Int((x0 + barW / 2).rounded()))\" y=\"\(top + plotH - bh - 3)\" text-anchor=\"middle\" class=\"cv\">\(counts[b])</text>"
                 }
             }

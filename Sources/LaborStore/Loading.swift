@@ -17,6 +17,14 @@ extension Registry {
     }
 
     static func snapshot(_ db: Database, taxonomy: Taxonomy, asOf: CivilDate) throws -> Snapshot {
+        let w = try workers(db, taxonomy: taxonomy, asOf: asOf)
+        let p = try posts(db, taxonomy: taxonomy)
+        return Snapshot(workers: w.accepted, posts: p.accepted, problems: w.rejectionMessages() + p.rejectionMessages())
+    }
+
+    /// The worker rows matching `filter` (an SQL condition on `worker`, e.g. "id_number = ?"), through intake.
+    static func workers(_ db: Database, taxonomy: Taxonomy, asOf: CivilDate, filter: String = "1",
+                        arguments: StatementArguments = []) throws -> IntakeResult<Worker> {
         let wHeader = ["id_number", "name", "township", "village", "poor_household", "education", "skills", "certificates",
                        "intentions", "preferred_destinations", "expected_wage", "status", "phone"]
         var wRecords: [CSVRecord] = []
@@ -24,8 +32,8 @@ extension Registry {
         // Columns by position (a name lookup per cell costs more than the row itself on 50,000 rows).
         let workerRows = try Row.fetchCursor(db, sql: """
             SELECT id_number, name, township, village, poor, education, skills, certificates, intentions, destinations,
-                   expected_wage, status, phone FROM worker ORDER BY id_number
-            """)
+                   expected_wage, status, phone FROM worker WHERE \(filter) ORDER BY id_number
+            """, arguments: arguments)
         while let r = try workerRows.next() {
             line += 1
             wRecords.append(CSVRecord(line: line, fields: [
@@ -33,16 +41,20 @@ extension Registry {
                 (r[10] as Int?).map(String.init) ?? "", r[11], r[12],
             ]))
         }
-        let w = try WorkerIntake.validate(table: CSVTable(header: wHeader, records: wRecords, encoding: .utf8),
-                                          file: "registry worker table", taxonomy: taxonomy, asOf: asOf)
+        return try WorkerIntake.validate(table: CSVTable(header: wHeader, records: wRecords, encoding: .utf8),
+                                         file: "registry worker table", taxonomy: taxonomy, asOf: asOf)
+    }
+
+    /// The post rows matching `filter` (an SQL condition on `post`), through intake.
+    static func posts(_ db: Database, taxonomy: Taxonomy, filter: String = "1", arguments: StatementArguments = []) throws -> IntakeResult<JobPost> {
         let pHeader = ["post_id", "employer", "credit_code", "title", "occupation", "location", "openings", "wage_min",
                        "wage_max", "education_min", "age_min", "age_max", "required_certificates", "board_lodging"]
         var pRecords: [CSVRecord] = []
-        line = 1
+        var line = 1
         let postRows = try Row.fetchCursor(db, sql: """
             SELECT post_id, employer, credit_code, title, occupation, location, openings, wage_min, wage_max, education_min,
-                   age_min, age_max, required_certificates, board_lodging FROM post ORDER BY post_id
-            """)
+                   age_min, age_max, required_certificates, board_lodging FROM post WHERE \(filter) ORDER BY post_id
+            """, arguments: arguments)
         while let r = try postRows.next() {
             line += 1
             pRecords.append(CSVRecord(line: line, fields: [
@@ -50,8 +62,7 @@ extension Registry {
                 (r[10] as Int?).map(String.init) ?? "", (r[11] as Int?).map(String.init) ?? "", r[12], (r[13] as Int) == 1 ? "是" : "否",
             ]))
         }
-        let p = try PostIntake.validate(table: CSVTable(header: pHeader, records: pRecords, encoding: .utf8),
-                                        file: "registry post table", taxonomy: taxonomy)
-        return Snapshot(workers: w.accepted, posts: p.accepted, problems: w.rejectionMessages() + p.rejectionMessages())
+        return try PostIntake.validate(table: CSVTable(header: pHeader, records: pRecords, encoding: .utf8),
+                                       file: "registry post table", taxonomy: taxonomy)
     }
 }

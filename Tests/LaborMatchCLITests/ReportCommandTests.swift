@@ -59,9 +59,27 @@ import TestSupport
 
     /// `--unmask` shows the who tables' people in full (and only there: the aggregates are the same).
     @Test func unmaskShowsPeopleInFullInTheWhoTables() throws {
-        let (_, html) = try report(["--unmask"])
+        let (path, html) = try report(["--unmask"])
+        let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        #expect(mode & 0o077 == 0, "an unmasked page is owner-only, not \(String(mode, radix: 8))")
         #expect(html.range(of: "<td>451031[0-9]{11}[0-9X]</td>", options: .regularExpression) != nil)
         #expect(html.range(of: "<td>1[3-9][0-9]{9}</td>", options: .regularExpression) != nil)
+    }
+
+    /// Folders written with --format xlsx: a plan is refused with the way out, a match run's xlsx files are named.
+    @Test func xlsxFoldersAreSaidNotSkipped() throws {
+        let dir = CLI.tempDir()
+        let sample = CLI.sample
+        #expect(try CLI.run(["match", "--workers", sample + "/workers.csv", "--posts", sample + "/posts.csv", "--out", dir + "/mx",
+                             "--as-of", "2026-01-15", "--format", "xlsx"]).status == 0)
+        let r = try CLI.run(["report", "--from", dir + "/mx", "--out", dir + "/r.html"])
+        #expect(r.status == 0 && r.stderr.contains("assignments.xlsx") && r.stderr.contains("--format csv"), "\(r.stderr)")
+        let html = try String(contentsOfFile: dir + "/r.html", encoding: .utf8)
+        #expect(html.contains("<section id=\"summary\">") && html.contains("<section id=\"townships\">"))
+        #expect(try CLI.run(["plan", "--scenarios", CLI.root + "/Data/plan-example.toml", "--workers", sample + "/workers.csv", "--posts",
+                             sample + "/posts.csv", "--as-of", "2026-01-15", "--out", dir + "/px", "--format", "xlsx"]).status == 0)
+        let p = try CLI.run(["report", "--from", dir + "/px", "--out", dir + "/r2.html"])
+        #expect(p.status == 66 && p.stderr.contains("--format xlsx") && p.stderr.contains("--format csv"), "\(p.stderr)")
     }
 
     /// The chart module: stacked bars add up, a histogram counts every value once, and the palette stays apart in grey.

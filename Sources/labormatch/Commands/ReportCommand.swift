@@ -65,7 +65,9 @@ extension LaborMatch {
                     throw Exit.noInput
                 }
                 let html = try report.html(asOf: (asOf?.date ?? CivilDate.today()).description, template: String(decoding: template, as: UTF8.self))
-                try AtomicFile.write(Data(html.utf8), to: out)
+                for w in report.warnings { Console.err("labormatch: warning: \(w)") }
+                // With --unmask the page holds personal data: owner-only, as every unmasked file.
+                try AtomicFile.write(Data(html.utf8), to: out, ownerOnly: global.unmask)
                 Console.out("wrote \(out)")
             }
         }

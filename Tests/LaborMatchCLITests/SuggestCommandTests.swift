@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import LaborModel
+
+/// `suggest` at the counter lists exactly what the nightly lists for the same row on the same day.
+@Suite(.serialized) struct SuggestCommandTests {
+    static let night: String = {
+        let dir = CLI.tempDir()
+        _ = try? CLI.run(["nightly", "--bootstrap", "sample", "--as-of", "2026-01-15", "--out", "runs", "--unmask"], cwd: dir)
+        return dir
+    }()
+
+    /// (first cell, rank, other side's id, score) of the lines `suggest` prints.
+    func lines(_ out: String) -> [(rank: Int, score: String, id: String)] {
+        out.split(separator: "\n").dropFirst().compactMap { l in
+            let f = l.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count >= 3, let r = Int(f[0]) else { return nil }
+            return (r, String(f[1]), String(f[2]))
+        }
+    }
+
+    @Test func aWorkerGetsTheNightlysListInOrderAndScore() throws {
+        let dir = Self.night
+        let c = try CSVTable.read(path: dir + "/runs/latest/candidates_by_worker.csv")
+        // 人员编号, 身份证号, 姓名, 排名, 岗位编号, 企业名称, 工作地点, 匹配分, 推荐理由
+        var byWorker: [String: [(String, String)]] = [:]
+        for r in c.records where !r.fields[3].isEmpty { byWorker[r.fields[1], default: []].append((r.fields[4], r.fields[7])) }
+        let ids = byWorker.keys.filter { byWorker[$0]!.count >= 10 }.sorted().prefix(3)
+        #expect(ids.count == 3)
+        for id in ids {
+            let r = try CLI.run(["suggest", "worker", id, "--db", dir + "/labormatch.sqlite", "--as-of", "2026-01-15", "--top-k", "10"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let got = lines(r.stdout)
+            #expect(got.map(\.id) == byWorker[id]!.prefix(10).map(\.0), "\(id)")
+            #expect(got.map(\.score) == byWorker[id]!.prefix(10).map(\.1), "\(id)")
+            #expect(got.map(\.rank) == Array(1...10))
+        }
+        // The same person given as a one-row file (a registration at the counter) gets the same list.
+        let workers = try String(contentsOfFile: CLI.sample + "/workers.csv", encoding: .utf8)
+            .replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        let row = try #require(workers.first { $0.hasPrefix(ids.first!) })
+        try (workers[0] + "\n" + row + "\n").write(toFile: dir + "/one.csv", atomically: false, encoding: .utf8)
+        let f = try CLI.run(["suggest", "worker", "--file", dir + "/one.csv", "--db", dir + "/labormatch.sqlite", "--as-of", "2026-01-15", "--top-k", "10"])
+        #expect(f.status == 0 && lines(f.stdout).map(\.id) == byWorker[ids.first!]!.prefix(10).map(\.0), "\(f.stderr)")
+    }
+
+    @Test func aPostGetsTheNightlysWorkers() throws {
+        let dir = Self.night
+        let c = try CSVTable.read(path: dir + "/runs/latest/candidates_by_post.csv")
+        // 岗位编号, 排名, 人员编号, 身份证号, 姓名, 乡镇, 匹配分, 推荐理由
+        var byPost: [String: [(String, String)]] = [:]
+        for r in c.records { byPost[r.fields[0], default: []].append((r.fields[3], r.fields[6])) }
+        let posts = byPost.keys.filter { byPost[$0]!.count >= 5 }.sorted().prefix(2)
+        #expect(posts.count == 2)
+        for p in posts {
+            let r = try CLI.run(["suggest", "post", p, "--db", dir + "/labormatch.sqlite", "--as-of", "2026-01-15", "--top-k", "5", "--unmask"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(lines(r.stdout).map(\.id) == byPost[p]!.prefix(5).map(\.0), "\(p)")
+            #expect(lines(r.stdout).map(\.score) == byPost[p]!.prefix(5).map(\.1), "\(p)")
+        }
+    }
+
+    @Test func badRowsAndUnknownIDsAreNamed() throws {
+        let dir = Self.night
+        let none = try CLI.run(["suggest", "worker", "451031199001011230", "--db", dir + "/labormatch.sqlite"])
+        #expect(none.status == 66 && none.stderr.contains("no worker 451031********1230"), "\(none.stderr)")
+        try "身份证号,姓名,乡镇\n123,张三,新州镇\n".write(toFile: dir + "/bad.csv", atomically: false, encoding: .utf8)
+        let bad = try CLI.run(["suggest", "worker", "--file", dir + "/bad.csv", "--db", dir + "/labormatch.sqlite"])
+        #expect(bad.status == 65 && bad.stderr.contains("bad.csv"), "\(bad.stderr)")
+        #expect(try CLI.run(["suggest", "post", "--db", dir + "/labormatch.sqlite"]).status == 64)
+        let noPost = try CLI.run(["suggest", "post", "P999999", "--db", dir + "/labormatch.sqlite"])
+        #expect(noPost.status == 66 && noPost.stderr.contains("P999999"))
+    }
+}
