@@ -248,16 +248,33 @@ public struct Report {
                 who.append((numberCol == nil ? [] : [cell(numberCol)]) + [id(cell(idCol)), name(cell(nameCol)), parts.first ?? ""])
             }
         }
-        guard unmet > 0 else { return }
+        // Posts no worker is eligible for (unmet_posts.csv), by the main reason.
+        var postReasons: [String: Int] = [:]
+        var unmetPosts = 0
+        if let u = Report.table(dir + "/unmet_posts.csv"), let why = Report.column(u, ["推荐理由", "reasons"]) {
+            for r in u.records {
+                unmetPosts += 1
+                let first = Report.cell(r, why).replacingOccurrences(of: "无符合条件的劳动力: ", with: "").components(separatedBy: " (")[0]
+                postReasons[first, default: 0] += 1
+            }
+        }
+        guard unmet > 0 || unmetPosts > 0 else { return }
         let reasons = main.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
         let topCerts = certs.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
         var rows = [[t("主要原因", "main reason"), t("人数", "workers")]] + reasons.map { [$0.key, String($0.value)] }
         rows += topCerts.map { [t("缺少 ", "lacks ") + $0.key, String($0.value)] }
-        let finding = t("\(unmet) 名劳动力没有符合条件的岗位, 最常见的原因: \(reasons[0].key) (\(reasons[0].value) 人)",
-                        "\(unmet) workers have no eligible post; the most common reason: \(reasons[0].key) (\(reasons[0].value))")
+        rows += postReasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { [t("岗位无人符合: ", "posts with no eligible worker: ") + $0.key, String($0.value)] }
+        let finding = (unmet == 0 ? t("每名劳动力都有符合条件的岗位", "Every worker has an eligible post")
+            : t("\(unmet) 名劳动力没有符合条件的岗位, 最常见的原因: \(reasons[0].key) (\(reasons[0].value) 人)",
+                "\(unmet) workers have no eligible post; the most common reason: \(reasons[0].key) (\(reasons[0].value))"))
             + (topCerts.first.map { t("; 最缺的证书: \($0.key)", "; the certificate most lacked: \($0.key)") } ?? "")
-        let chart = SVGChart.bars(title: t("没有合适岗位的原因", "Why workers have no eligible post"), labels: reasons.map(\.key),
-                                  series: [(t("人数", "workers"), reasons.map { Double($0.value) })])
+            + t("; \(unmetPosts) 个岗位没有符合条件的劳动力", "; \(unmetPosts) posts have no eligible worker")
+        let posts = postReasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        let chart = reasons.isEmpty
+            ? SVGChart.bars(title: t("岗位没有符合条件劳动力的原因", "Why posts have no eligible worker"), labels: posts.map(\.key),
+                            series: [(t("岗位数", "posts"), posts.map { Double($0.value) })])
+            : SVGChart.bars(title: t("没有合适岗位的原因", "Why workers have no eligible post"), labels: reasons.map(\.key),
+                            series: [(t("人数", "workers"), reasons.map { Double($0.value) })])
         let whoHeader = (numberCol == nil ? [] : [t("人员编号", "number")]) + [t("身份证号", "ID number"), t("姓名", "name"), t("主要原因", "main reason")]
         section("unmet", t("未满足的需求", "Unmet"), finding: finding, chart: chart, table: rows,
                 whoTitle: t("没有合适岗位的劳动力 (前 \(who.count) 名, 共 \(unmet) 名)", "Workers with no eligible post (first \(who.count) of \(unmet))"),

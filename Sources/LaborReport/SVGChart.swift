@@ -37,6 +37,17 @@ public enum SVGChart {
         return svg
     }
 
+    /// The opening of a chart with a plot area: the svg element, its title, the two axes and their labels.
+    static func axes(title: String, w: Int, h: Int, left: Int, top: Int, plotW: Int, plotH: Int, xLabel: String,
+                     yLabel: String, yLabelAt: Int) -> String {
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\">"
+        svg += "<title>\(esc(title))</title><text x=\"0\" y=\"16\" class=\"ct\">\(esc(title))</text>"
+        svg += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(left + plotW)\" y2=\"\(top + plotH)\" stroke=\"#444\"/>"
+        svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"#444\"/>"
+        svg += "<text x=\"\(left + plotW / 2)\" y=\"\(h - 7)\" text-anchor=\"middle\" class=\"cl\">\(esc(xLabel))</text>"
+        return svg + "<text x=\"4\" y=\"\(yLabelAt)\" class=\"cl\">\(esc(yLabel))</text>"
+    }
+
     static func number(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e12 ? String(Int(v)) : String(format: "%.2f", v)
     }
@@ -72,12 +83,8 @@ public enum SVGChart {
         let minY = minY0 == maxY0 ? minY0 - 1 : minY0, maxY = minY0 == maxY0 ? maxY0 + 1 : maxY0
         func px(_ x: Double) -> Int { left + Int(((x - minX) / max(maxX - minX, 1e-9)) * Double(plotW)) }
         func py(_ y: Double) -> Int { 30 + plotH - Int(((y - minY) / (maxY - minY)) * Double(plotH)) }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\">"
-        svg += "<title>\(esc(title))</title><text x=\"0\" y=\"16\" class=\"ct\">\(esc(title))</text>"
-        svg += "<line x1=\"\(left)\" y1=\"\(30 + plotH)\" x2=\"\(left + plotW)\" y2=\"\(30 + plotH)\" stroke=\"#444\"/>"
-        svg += "<line x1=\"\(left)\" y1=\"30\" x2=\"\(left)\" y2=\"\(30 + plotH)\" stroke=\"#444\"/>"
-        svg += "<text x=\"\(left + plotW / 2)\" y=\"\(h - 6)\" text-anchor=\"middle\" class=\"cl\">\(esc(xLabel))</text>"
-        svg += "<text x=\"4\" y=\"\(30 + plotH / 2)\" class=\"cl\">\(esc(yLabel))</text>"
+        var svg = axes(title: title, w: w, h: h, left: left, top: 30, plotW: plotW, plotH: plotH, xLabel: xLabel,
+                       yLabel: yLabel, yLabelAt: 30 + plotH / 2)
         let path = points.sorted { $0.x < $1.x }.map { "\(px($0.x)),\(py($0.y))" }.joined(separator: " ")
         svg += "<polyline fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"2\" points=\"\(path)\"/>"
         var lastLabelled: Int?
@@ -129,12 +136,8 @@ public enum SVGChart {
         for v in values { counts[min(bins - 1, max(0, Int((v / binWidth).rounded(.down) - first)))] += 1 }
         let w = 560, h = 280, left = 60, plotW = w - left - 20, plotH = h - 90, top = 40
         let barW = Double(plotW) / Double(bins), peak = Double(max(1, counts.max() ?? 1))
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\">"
-        svg += "<title>\(esc(title))</title><text x=\"0\" y=\"16\" class=\"ct\">\(esc(title))</text>"
-        svg += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(left + plotW)\" y2=\"\(top + plotH)\" stroke=\"#444\"/>"
-        svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"#444\"/>"
-        svg += "<text x=\"\(left + plotW / 2)\" y=\"\(h - 8)\" text-anchor=\"middle\" class=\"cl\">\(esc(xLabel))</text>"
-        svg += "<text x=\"4\" y=\"\(top - 8)\" class=\"cl\">\(esc(yLabel))</text>"
+        var svg = axes(title: title, w: w, h: h, left: left, top: top, plotW: plotW, plotH: plotH, xLabel: xLabel,
+                       yLabel: yLabel, yLabelAt: top - 8)
         svg += "<text x=\"\(left - 4)\" y=\"\(top + 4)\" text-anchor=\"end\" class=\"cv\">\(Int(peak))</text>"
         svg += "<text x=\"\(left - 4)\" y=\"\(top + plotH)\" text-anchor=\"end\" class=\"cv\">0</text>"
         let step = max(1, Int((36 / barW).rounded(.up)))

@@ -27,6 +27,7 @@ public struct NightlyOutputs {
             .write(staffFile: dir + "/candidates_by_worker", format: pres.format, sheetName: en ? "posts for each worker" : "推荐岗位", ownerOnly: pres.unmask)
         try matcher.unmetCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
             .write(staffFile: dir + "/unmet", format: pres.format, sheetName: en ? "no eligible post" : "无合适岗位", ownerOnly: pres.unmask)
+        try matcher.unmetPostsCSV(plan.result, workers: plan.pool, posts: plan.posts, english: en).write(to: dir + "/unmet_posts.csv")
         try matcher.byPostCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
             .write(staffFile: dir + "/candidates_by_post", format: pres.format, sheetName: en ? "workers for each post" : "推荐人才", ownerOnly: pres.unmask)
         try contactsCSV(plan.contacts.calls, english: en).write(staffFile: dir + "/calls", format: pres.format,

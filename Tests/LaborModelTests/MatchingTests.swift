@@ -44,6 +44,18 @@ import MatchCore
         }
     }
 
+    /// A post nobody is eligible for says why, counting each worker once per reason.
+    @Test func aPostWithNoEligibleWorkerSaysWhy() {
+        var p = Self.posts[0]
+        p.ageMin = 16
+        p.ageMax = 17
+        let r = rules
+        let outside = Self.workers.filter { !(16...17).contains(r.age($0)) }.count
+        let why = r.whyNoWorker(p, workers: Self.workers)
+        #expect(why.hasPrefix("无符合条件的劳动力: 年龄不在 16–17 岁 (\(outside) 人)"), "\(why)")
+        #expect(r.whyNoWorker(p, workers: []) == "无符合条件的劳动力: 没有劳动力")
+    }
+
     @Test func retentionIsDecidedByTheThirdCompleteMonth() {
         #expect(Retention.decidingMonth(start: CivilDate(year: 2025, month: 3, day: 1)!).description == "2025-05")
         #expect(Retention.decidingMonth(start: CivilDate(year: 2025, month: 3, day: 10)!).description == "2025-06")

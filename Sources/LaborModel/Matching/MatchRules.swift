@@ -189,17 +189,36 @@ public struct MatchRules: Sendable {
     /// Why a worker has no eligible post: the hard rules that block most posts, with counts.
     public func whyNoPost(_ w: Worker, posts: [JobPost]) -> String {
         guard !posts.isEmpty else { return "无符合条件的岗位: 没有岗位" }
+        // Ages grouped by the worker's age only, so "年龄 62 超出" counts posts once.
+        let key: (Violation) -> String = { v in
+            if case .ageOutside(let a, _, _) = v { return "年龄 \(a) 超出岗位年龄限制" }
+            return self.describe(v)
+        }
+        return "无符合条件的岗位: " + mostCommon(posts.map { violations(w, $0) }, unit: "个岗位", key: key)
+    }
+
+    /// Why a post has no eligible worker: the hard rules that block most workers, with counts.
+    public func whyNoWorker(_ p: JobPost, workers: [Worker]) -> String {
+        guard !workers.isEmpty else { return "无符合条件的劳动力: 没有劳动力" }
+        // Ages grouped by the post's range only.
+        let key: (Violation) -> String = { v in
+            if case .ageOutside(_, let lo, let hi) = v { return "年龄不在 \(lo)–\(hi) 岁" }
+            return self.describe(v)
+        }
+        return "无符合条件的劳动力: " + mostCommon(workers.map { violations($0, p) }, unit: "人", key: key)
+    }
+
+    /// The three most common reasons over the other side's rows ("缺少 电工证 (120 人)"), each row counted once.
+    func mostCommon(_ rows: [[Violation]], unit: String, key: (Violation) -> String) -> String {
         var counts: [String: Int] = [:]
-        for p in posts {
+        for vs in rows {
             var seen = Set<String>()
-            for v in violations(w, p) {
-                // Group ages by the worker's age only, so "年龄 62 超出" counts posts once.
-                let key: String
-                if case .ageOutside(let a, _, _) = v { key = "年龄 \(a) 超出岗位年龄限制" } else { key = describe(v) }
-                if seen.insert(key).inserted { counts[key, default: 0] += 1 }
+            for v in vs {
+                let k = key(v)
+                if seen.insert(k).inserted { counts[k, default: 0] += 1 }
             }
         }
-        let top = counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(3)
-        return "无符合条件的岗位: " + top.map { "\($0.key) (\($0.value) 个岗位)" }.joined(separator: "; ")
+        let top: [(key: String, value: Int)] = counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(3).map { ($0.key, $0.value) }
+        return top.map { "\($0.key) (\($0.value) \(unit))" }.joined(separator: "; ")
     }
 }

@@ -150,6 +150,20 @@ public struct Matcher: Sendable {
         return out
     }
 
+    /// unmet_posts.csv: the posts no worker is eligible for — post_id, employer, occupation, location, openings,
+    /// reasons (the hard rules that block most workers).
+    public func unmetPostsCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], english: Bool) -> CSVWriter {
+        var out = CSVWriter(header: english ? ["post_id", "employer", "occupation", "location", "openings", "reasons"]
+                                            : ["岗位编号", "企业名称", "工种", "工作地点", "招聘人数", "推荐理由"])
+        guard let byPost = r.byPost else { return out }
+        let t = rules.taxonomy
+        for (j, p) in posts.enumerated() where byPost.count(of: j) == 0 {
+            out.append([p.postID, p.employer, t.occupations[p.occupation].name, t.destinations[p.location].name, String(p.openings),
+                        rules.whyNoWorker(p, workers: workers)])
+        }
+        return out
+    }
+
     /// candidates_by_post.csv: post_id, rank, worker_id, name, township, score, reasons.
     public func byPostCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], as pres: Presentation,
                           threads: Int = ScoringConfiguration.availableCores) -> CSVWriter {

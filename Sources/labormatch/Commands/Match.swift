@@ -64,10 +64,12 @@ extension LaborMatch {
                                                 sheetName: global.english ? "workers for each post" : "推荐人才", ownerOnly: global.unmask)
                 try matcher.unmetCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
                     .write(staffFile: out + "/unmet", format: staff.format, sheetName: global.english ? "no eligible post" : "无合适岗位", ownerOnly: global.unmask)
+                try matcher.unmetPostsCSV(result, workers: loaded.workers, posts: loaded.posts, english: global.english)
+                    .write(to: out + "/unmet_posts.csv")
                 var write = clock.lap()
                 let noPost = (0..<loaded.workers.count).filter { result.byWorker.count(of: $0) == 0 }.count
                 Console.out("matched \(loaded.workers.count) workers × \(loaded.posts.count) posts (top \(topK)); \(noPost) workers have no eligible post")
-                Console.out("wrote \(workerFile), \(postFile) and unmet.\(staff.format.fileExtension)")
+                Console.out("wrote \(workerFile), \(postFile) unmet.\(staff.format.fileExtension) and unmet_posts.csv")
                 guard placement.assign != .none else {
                     Console.err(String(format: "seconds: read %.2f, score %.2f, write %.2f", read, solve, write))
                     return

@@ -56,17 +56,8 @@ extension LaborMatch {
                 let s = try Suggest(registry: reg, taxonomy: taxonomy, weights: weights, asOf: date)
                 switch side {
                 case .worker:
-                    let w: Worker
-                    if let file {
-                        let r = try WorkerIntake.read(path: file, taxonomy: taxonomy, asOf: date)
-                        w = try oneRow(r, file: file)
-                    } else {
-                        guard let found = try lookup({ try s.worker(id: id!) }) else {
-                            Console.err("labormatch: error: no worker \(global.showID(id!)) in \(registry.db) (查无此人); register them, or give --file")
-                            throw Exit.noInput
-                        }
-                        w = found
-                    }
+                    let w = try one({ try WorkerIntake.read(path: $0, taxonomy: taxonomy, asOf: date) }, { try s.worker(id: $0) },
+                                    missing: "no worker \(global.showID(id ?? "")) in \(registry.db) (查无此人); register them, or give --file")
                     Console.out("\(global.showID(w.workerID)) \(global.unmask ? w.name : Masking.name(w.name)), \(taxonomy.townships[w.township].name): best \(topK) open posts")
                     let list = try s.posts(for: w, k: topK)
                     if list.isEmpty { Console.out("  no eligible open post: " + s.rules.whyNoPost(w, posts: []).replacingOccurrences(of: "无符合条件的岗位: ", with: "")) }
@@ -74,16 +65,8 @@ extension LaborMatch {
                         Console.out("\(String(l.rank).leftPad(3))  \(Matcher.display(l.score).leftPad(6))  \(p.postID)  \(p.employer)  \(taxonomy.occupations[p.occupation].name)  \(taxonomy.destinations[p.location].name)  \(p.wageMin)–\(p.wageMax)  \(l.reasons)")
                     }
                 case .post:
-                    let p: JobPost
-                    if let file {
-                        p = try oneRow(try PostIntake.read(path: file, taxonomy: taxonomy), file: file)
-                    } else {
-                        guard let found = try lookup({ try s.post(id: id!) }) else {
-                            Console.err("labormatch: error: no post \(id!) in \(registry.db) (查无此岗位); import it, or give --file")
-                            throw Exit.noInput
-                        }
-                        p = found
-                    }
+                    let p = try one({ try PostIntake.read(path: $0, taxonomy: taxonomy) }, { try s.post(id: $0) },
+                                    missing: "no post \(id ?? "") in \(registry.db) (查无此岗位); import it, or give --file")
                     Console.out("\(p.postID) \(p.employer), \(taxonomy.occupations[p.occupation].name), \(taxonomy.destinations[p.location].name): best \(topK) free workers")
                     let list = try s.workers(for: p, k: topK)
                     if list.isEmpty { Console.out("  no eligible free worker") }
@@ -94,11 +77,20 @@ extension LaborMatch {
             }
         }
 
-        func lookup<T>(_ body: () throws -> T?) throws -> T? {
-            do { return try body() } catch let e as Suggest.Problem {
+        /// The one row: from --file through intake, or from the registry by id (missing: exit 66; a stored row that
+        /// no longer validates: exit 65).
+        func one<T>(_ read: (String) throws -> IntakeResult<T>, _ find: (String) throws -> T?, missing: String) throws -> T {
+            if let file { return try oneRow(try read(file), file: file) }
+            let found: T?
+            do { found = try find(id!) } catch let e as Suggest.Problem {
                 Console.err("labormatch: error: the stored row no longer validates: \(e)")
                 throw Exit.dataError
             }
+            guard let found else {
+                Console.err("labormatch: error: \(missing)")
+                throw Exit.noInput
+            }
+            return found
         }
 
         func oneRow<T>(_ r: IntakeResult<T>, file: String) throws -> T {
