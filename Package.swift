@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // LaborMatch: batch matching of Longlin's labour registry against Shenzhen job posts.
-// Dependencies point one way: labormatch (CLI) → LaborPlan, LaborReport → LaborStore → LaborModel → MatchCore → CBLAS.
+// Dependencies point one way: labormatch (CLI) → LaborPlan, LaborReport, LaborShard → LaborStore → LaborModel → MatchCore → CBLAS.
 import PackageDescription
 
 let package = Package(
@@ -47,11 +47,13 @@ let package = Package(
         .target(name: "LaborPlan", dependencies: ["LaborStore", "LaborModel", "MatchCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The analytics report: one self-contained HTML page with SVG charts, from the folders the tool writes.
         .target(name: "LaborReport", dependencies: ["LaborStore", "LaborModel", .product(name: "Mustache", package: "swift-mustache")]),
+        // Province scale: a match split into worker shards (Slurm array tasks), merged into exactly one machine's files.
+        .target(name: "LaborShard", dependencies: ["LaborStore", "LaborModel", "MatchCore"]),
         // The command-line tool.
         .executableTarget(
             name: "labormatch",
             dependencies: [
-                "LaborPlan", "LaborReport", "LaborStore", "LaborModel", "MatchCore",
+                "LaborPlan", "LaborReport", "LaborShard", "LaborStore", "LaborModel", "MatchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -63,6 +65,6 @@ let package = Package(
         .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "TestSupport"]),
         .testTarget(name: "LaborModelTests", dependencies: ["LaborModel", "MatchCore", "TestSupport"]),
         .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore", "LaborModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch", "LaborModel", "LaborPlan", "LaborReport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch", "LaborModel", "LaborPlan", "LaborReport", "LaborShard", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

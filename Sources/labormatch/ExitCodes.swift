@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import LaborModel
+import LaborShard
 import LaborStore
 import MatchCore
 
@@ -78,6 +79,16 @@ func exitCode(for error: Error) -> ExitCode {
     case let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED:
         Console.err("labormatch: error: the registry is busy (\(e.message ?? "locked")); try again (数据库正忙)")
         return Exit.tempFail
+    case let e as ShardError:
+        Console.err("labormatch: error: \(e)")
+        switch e {
+        case .indexOutOfRange: return Exit.usage
+        case .badManifest, .inputChanged: return Exit.dataError
+        case .noManifest, .damagedBlock, .parts: return Exit.noInput
+        }
+    case let e as NPY.FormatError:
+        Console.err("labormatch: error: \(e)")
+        return Exit.dataError
     case let e as ValidationError:
         Console.err("labormatch: error: \(e.message)")
         return Exit.usage

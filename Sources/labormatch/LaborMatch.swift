@@ -7,7 +7,7 @@ struct LaborMatch: ParsableCommand {
         commandName: "labormatch",
         abstract: "Match Longlin's labour registry against Shenzhen job posts (粤桂劳务协作).",
         version: LaborMatchVersion.string,
-        subcommands: [Check.self, Generate.self, Match.self, Assign.self, Plan.self, ReportCommand.self, Import.self, NightlyRun.self, Show.self, Stats.self, Contact.self, SuggestCommand.self, Learn.self, Bench.self]
+        subcommands: [Check.self, Generate.self, Match.self, Assign.self, Plan.self, ReportCommand.self, Import.self, NightlyRun.self, Show.self, Stats.self, Contact.self, SuggestCommand.self, Learn.self, Shard.self, Bench.self]
     )
 
     /// Suggests the nearest subcommand for a misspelt one, then parses as usual.

@@ -55,15 +55,33 @@ enum CLI {
 
     static func tempDir() -> String { TemporaryFolders.make("cli") }
 
-    /// Runs another program (mount, umount) and returns its exit status.
+    /// Runs another program (a script that starts daemons, mount, umount) and returns its exit status and what it
+    /// printed (stdout and stderr together, through a file). Spawned and reaped here with posix_spawn and waitpid
+    /// rather than Foundation's Process: a script whose daemons outlive it left Process.waitUntilExit waiting on a
+    /// reaped-never child in a parallel test run.
+    static func runToolOutput(_ path: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let log = TemporaryFolders.make("tool") + "/output.txt"
+        defer { try? FileManager.default.removeItem(atPath: (log as NSString).deletingLastPathComponent) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard rc == 0 else { throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return (code, text)
+    }
+
+    /// Runs another program and returns its exit status (output discarded).
     static func runTool(_ path: String, _ args: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return p.terminationStatus
+        try runToolOutput(path, args).status
     }
 }

@@ -20,17 +20,32 @@ public struct Matcher: Sendable {
     /// The selection scan then only compares.
     public func candidates(workers: [Worker], posts: [JobPost], k: Int, threads: Int? = nil, chunkRows: Int? = nil,
                            codes: TieCodes? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> ScoringResult {
+        let (wq, pq) = scoringMatrices(workers: workers, posts: posts)
+        // Ties are broken by identity (worker_id, post_id), never by row position: the same rows in any order,
+        // or with others added, keep their relative order.
+        let codes = codes ?? TieCodes(workerIDs: workers.map(\.workerID), postIDs: posts.map(\.postID))
+        return Matcher.topK(scoringWorkers: wq, posts: pq, floor: encoder.floor, k: k, codes: codes, threads: threads,
+                            chunkRows: chunkRows, progress: progress)
+    }
+
+    /// The two matrices the GEMM multiplies: workers with a last column of 1, posts × quantization with the
+    /// bias × quantization as last column, so that their product is the quantised score.
+    public func scoringMatrices(workers: [Worker], posts: [JobPost]) -> (workers: FeatureMatrix, posts: FeatureMatrix) {
         let (w, (p, bias)) = encodeBoth(workers: workers, posts: posts)
         let q = ScoringWeights.quantization
         let wq = Matcher.appendColumn(w) { _ in 1 }
         var pq = Matcher.appendColumn(p) { bias[$0] }
         for i in pq.values.indices { pq.values[i] *= q }
+        return (wq, pq)
+    }
+
+    /// The top-K lists of workers and posts already encoded by `scoringMatrices` (the whole run, or one shard of
+    /// its workers against all posts): one routine, so that a shard's lists are exactly the whole run's.
+    public static func topK(scoringWorkers wq: FeatureMatrix, posts pq: FeatureMatrix, floor: Float, k: Int, codes: TieCodes,
+                            threads: Int? = nil, chunkRows: Int? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> ScoringResult {
         var cfg = ScoringConfiguration(k: k, postK: k, threads: threads)
-        cfg.floor = encoder.floor
+        cfg.floor = floor
         if let chunkRows { cfg.chunkRows = chunkRows }
-        // Ties are broken by identity (worker_id, post_id), never by row position: the same rows in any order,
-        // or with others added, keep their relative order.
-        let codes = codes ?? TieCodes(workerIDs: workers.map(\.workerID), postIDs: posts.map(\.postID))
         return ScoreBlocks.topK(workers: wq, posts: pq, codes: codes, configuration: cfg, progress: progress)
     }
 

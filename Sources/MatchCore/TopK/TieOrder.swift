@@ -120,3 +120,12 @@ public struct TieCodes: Sendable, Equatable {
             && posts.enumerated().allSatisfy { UInt32(truncatingIfNeeded: $0.offset) == $0.element }
     }
 }
+
+extension TieOrder {
+    /// The sort key of a candidate in one list, higher first: the score, then the tie rank (the order every
+    /// list here keeps). Two different candidates of one owner never have equal keys. Lists scored apart (the
+    /// shards of a sharded run) merge into exactly the one list by this key.
+    public static func key(score: Float, ownerCode: UInt32, candidateCode: UInt32) -> UInt64 {
+        CandidateKey.make(score, salt: salt(ownerCode), candidateCode)
+    }
+}

@@ -55,42 +55,53 @@ extension LaborMatch {
                                                 progress: progress.callback)
                 progress.finish()
                 let solve = clock.lap()
-                let pres = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
-                let byWorker = matcher.byWorkerCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
-                let workerFile = try byWorker.write(staffFile: out + "/candidates_by_worker", format: staff.format,
-                                                    sheetName: global.english ? "posts for each worker" : "推荐岗位", ownerOnly: global.unmask)
-                let byPost = matcher.byPostCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
-                let postFile = try byPost.write(staffFile: out + "/candidates_by_post", format: staff.format,
-                                                sheetName: global.english ? "workers for each post" : "推荐人才", ownerOnly: global.unmask)
-                try matcher.unmetCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
-                    .write(staffFile: out + "/unmet", format: staff.format, sheetName: global.english ? "no eligible post" : "无合适岗位", ownerOnly: global.unmask)
-                try matcher.unmetPostsCSV(result, workers: loaded.workers, posts: loaded.posts, english: global.english)
-                    .write(to: out + "/unmet_posts.csv")
-                var write = clock.lap()
-                let noPost = (0..<loaded.workers.count).filter { result.byWorker.count(of: $0) == 0 }.count
-                Console.out("matched \(loaded.workers.count) workers × \(loaded.posts.count) posts (top \(topK)); \(noPost) workers have no eligible post")
-                Console.out("wrote \(workerFile), \(postFile) unmet.\(staff.format.fileExtension) and unmet_posts.csv")
-                guard placement.assign != .none else {
-                    Console.err(String(format: "seconds: read %.2f, score %.2f, write %.2f", read, solve, write))
-                    return
-                }
-                let run = try PlacementRun(loaded: loaded, result: result, options: placement, global: global)
-                let placeSeconds = clock.lap()
-                let solveSeconds = run.outcome.solveSeconds
-                try run.write(to: out, pres: pres)
-                write += clock.lap()
-                var inputs = ["workers": try FileDigest.sha256Hex(path: inputs.workers), "posts": try FileDigest.sha256Hex(path: inputs.posts),
-                              "weights": loaded.weightsDigest]
-                if let x = self.inputs.excludeEmployers { inputs["exclude_employers"] = try FileDigest.sha256Hex(path: x) }
-                let summary = run.summary(seconds: ["read": read, "score": solve, "solve": solveSeconds,
-                                                    "certificate": run.outcome.certificateSeconds, "greedy": run.outcome.greedySeconds,
-                                                    "graph": placeSeconds - solveSeconds - run.outcome.certificateSeconds - run.outcome.greedySeconds,
-                                                    "write": write],
-                                          inputs: inputs, topK: topK, asOf: loaded.date.description)
-                try AtomicFile.write(try summary.json(), to: out + "/summary.json")
-                run.printSummary(summary, out: out, format: staff.format)
-                Console.err(String(format: "seconds: read %.2f, score %.2f, solve %.2f, write %.2f", read, solve, solveSeconds, write))
+                try Match.writeOutputs(loaded: loaded, result: result, topK: topK, out: out, inputs: inputs, placement: placement,
+                                       staff: staff, global: global, clock: &clock, read: read, score: solve)
             }
+        }
+
+        /// Writes everything `match` writes from the scored lists: the staff files, unmet lists and, unless
+        /// --assign none, the placements and summary.json. `shard merge` calls it too, so a sharded run writes the
+        /// same bytes.
+        static func writeOutputs(loaded: MatchInputs.Loaded, result: ScoringResult, topK: Int, out: String, inputs: MatchInputs,
+                                 placement: PlacementOptions, staff: StaffFormatOption, global: GlobalOptions,
+                                 clock: inout Stopwatch, read: Double, score: Double) throws {
+            let pres = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
+            let matcher = Matcher(rules: loaded.rules)
+            let byWorker = matcher.byWorkerCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
+            let workerFile = try byWorker.write(staffFile: out + "/candidates_by_worker", format: staff.format,
+                                                sheetName: global.english ? "posts for each worker" : "推荐岗位", ownerOnly: global.unmask)
+            let byPost = matcher.byPostCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
+            let postFile = try byPost.write(staffFile: out + "/candidates_by_post", format: staff.format,
+                                            sheetName: global.english ? "workers for each post" : "推荐人才", ownerOnly: global.unmask)
+            try matcher.unmetCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
+                .write(staffFile: out + "/unmet", format: staff.format, sheetName: global.english ? "no eligible post" : "无合适岗位", ownerOnly: global.unmask)
+            try matcher.unmetPostsCSV(result, workers: loaded.workers, posts: loaded.posts, english: global.english)
+                .write(to: out + "/unmet_posts.csv")
+            var write = clock.lap()
+            let noPost = (0..<loaded.workers.count).filter { result.byWorker.count(of: $0) == 0 }.count
+            Console.out("matched \(loaded.workers.count) workers × \(loaded.posts.count) posts (top \(topK)); \(noPost) workers have no eligible post")
+            Console.out("wrote \(workerFile), \(postFile) unmet.\(staff.format.fileExtension) and unmet_posts.csv")
+            guard placement.assign != .none else {
+                Console.err(String(format: "seconds: read %.2f, score %.2f, write %.2f", read, score, write))
+                return
+            }
+            let run = try PlacementRun(loaded: loaded, result: result, options: placement, global: global)
+            let placeSeconds = clock.lap()
+            let solveSeconds = run.outcome.solveSeconds
+            try run.write(to: out, pres: pres)
+            write += clock.lap()
+            var digests = ["workers": try FileDigest.sha256Hex(path: inputs.workers), "posts": try FileDigest.sha256Hex(path: inputs.posts),
+                          "weights": loaded.weightsDigest]
+            if let x = inputs.excludeEmployers { digests["exclude_employers"] = try FileDigest.sha256Hex(path: x) }
+            let summary = run.summary(seconds: ["read": read, "score": score, "solve": solveSeconds,
+                                                "certificate": run.outcome.certificateSeconds, "greedy": run.outcome.greedySeconds,
+                                                "graph": placeSeconds - solveSeconds - run.outcome.certificateSeconds - run.outcome.greedySeconds,
+                                                "write": write],
+                                      inputs: digests, topK: topK, asOf: loaded.date.description)
+            try AtomicFile.write(try summary.json(), to: out + "/summary.json")
+            run.printSummary(summary, out: out, format: staff.format)
+            Console.err(String(format: "seconds: read %.2f, score %.2f, solve %.2f, write %.2f", read, score, solveSeconds, write))
         }
     }
 }
