@@ -40,35 +40,56 @@ extension Registry {
         ORDER BY evidence_date DESC, CASE source WHEN 'call' THEN 3 WHEN 'contribution' THEN 2 ELSE 1 END DESC, id DESC
         """
 
+    /// One statement about a worker's status (`addEvidence`).
+    struct EvidenceRow {
+        var id: String
+        var status: EmploymentStatus
+        var source: EvidenceSource
+        var date: String
+        var detail: String
+    }
+
     /// Records a statement about a worker's status and makes the newest evidence the current status (the change,
-    /// if any, kept in history). Returns the status before and after.
+    /// if any, kept in history). Returns the status before and after; nil for a worker not in the registry.
     @discardableResult
     static func addEvidence(_ db: Database, _ id: String, _ status: EmploymentStatus, _ source: EvidenceSource, date: String,
                             detail: String = "", recorded: String) throws -> (before: String, after: String)? {
-        guard let old = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM worker WHERE id_number = ?"), arguments: [id]) else { return nil }
-        try cachedEvidenceInsert(db).execute(arguments: [id, status.rawValue, source.rawValue, date, detail, recorded])
-        return (old, try refreshStatus(db, id))
+        try addEvidence(db, [EvidenceRow(id: id, status: status, source: source, date: date, detail: detail)], recorded: recorded)[id]
     }
 
-    static func cachedEvidenceInsert(_ db: Database) throws -> Statement {
-        try db.cachedStatement(sql: """
-            INSERT INTO evidence (id_number, status, source, evidence_date, detail, recorded) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-    }
-
-    /// Sets worker.status from the newest evidence; returns it.
+    /// Records statements about workers' statuses (imports, the nightly's reconciliation, a call) and makes each
+    /// touched worker's newest evidence their current status, set-based: the rows go in through one cached insert,
+    /// then one UPDATE sets every touched worker's status from their newest evidence, and a status that changed
+    /// is kept in history (one row per worker and batch). Statements about workers not in the registry are
+    /// dropped. Returns each touched worker's status before and after.
     @discardableResult
-    static func refreshStatus(_ db: Database, _ id: String) throws -> String {
-        guard let newest = try Row.fetchOne(db.cachedStatement(sql: "SELECT status, source, evidence_date FROM evidence WHERE id_number = ? "
-                                                                   + newestFirst + " LIMIT 1"), arguments: [id]),
-              let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT status FROM worker WHERE id_number = ?"), arguments: [id]) else { return "" }
-        let status: String = newest["status"], before: String = old["status"]
-        try db.cachedStatement(sql: "UPDATE worker SET status = ?, status_source = ?, status_date = ? WHERE id_number = ?")
-            .execute(arguments: [status, newest["source"] as String, newest["evidence_date"] as String, id])
-        if before != status {
-            try record(db, "worker", id, "status", before, status, newest["source"] as String, newest["evidence_date"] as String)
+    static func addEvidence(_ db: Database, _ rows: [EvidenceRow], recorded: String) throws -> [String: (before: String, after: String)] {
+        guard !rows.isEmpty else { return [:] }
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS touched (id_number TEXT PRIMARY KEY); DELETE FROM temp.touched")
+        let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.touched (id_number) SELECT id_number FROM worker WHERE id_number = ?")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO evidence (id_number, status, source, evidence_date, detail, recorded)
+            SELECT id_number, ?, ?, ?, ?, ? FROM worker WHERE id_number = ?
+            """)
+        for r in rows {
+            try touch.execute(arguments: [r.id])
+            try insert.execute(arguments: [r.status.rawValue, r.source.rawValue, r.date, r.detail, recorded, r.id])
         }
-        return status
+        let touched = "SELECT w.id_number, w.status, w.status_source, w.status_date FROM worker w JOIN temp.touched t ON t.id_number = w.id_number"
+        var out: [String: (before: String, after: String)] = [:]
+        for r in try Row.fetchAll(db.cachedStatement(sql: touched)) { out[r[0]] = (r[1], r[1]) }
+        try db.cachedStatement(sql: """
+            UPDATE worker SET (status, status_source, status_date) = (
+                SELECT status, source, evidence_date FROM evidence e WHERE e.id_number = worker.id_number \(newestFirst) LIMIT 1)
+            WHERE id_number IN (SELECT id_number FROM temp.touched)
+            """).execute()
+        for r in try Row.fetchAll(db.cachedStatement(sql: touched)) {
+            let id: String = r[0], after: String = r[1]
+            guard let before = out[id]?.before else { continue }
+            out[id] = (before, after)
+            if before != after { try record(db, "worker", id, "status", before, after, r[2], r[3]) }
+        }
+        return out
     }
 
     /// A worker's evidence, newest first.

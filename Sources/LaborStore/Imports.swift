@@ -110,6 +110,8 @@ extension Registry {
                     destinations, expected_wage, status, status_source, status_date, phone, registered, imported_status)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?, ?)
                 """)
+            var evidence: [Registry.EvidenceRow] = []
+            var statusRows: [(id: String, status: String, changed: Bool)] = []
             for w in workers {
                 let c = Canonical.worker(w, t)
                 let id = w.workerID
@@ -121,7 +123,7 @@ extension Registry {
                     args += [w.status.rawValue.databaseValue, day.databaseValue, c["phone"]!.databaseValue, day.databaseValue,
                              w.status.rawValue.databaseValue]
                     try insert.execute(arguments: StatementArguments(args))
-                    try Registry.addEvidence(db, id, w.status, .file, date: day, detail: "登记 registered", recorded: day)
+                    evidence.append(.init(id: id, status: w.status, source: .file, date: day, detail: "登记 registered"))
                     try Registry.assignNumber(db, id)
                     counts.inserted += 1
                     continue
@@ -131,7 +133,7 @@ extension Registry {
                     let before = Canonical.text(old[f] as DatabaseValue)
                     let after = c[f]!
                     if before != after {
-                        try db.execute(sql: "UPDATE worker SET \(f) = ? WHERE id_number = ?", arguments: [Canonical.sql(f, after), id])
+                        try db.cachedStatement(sql: "UPDATE worker SET \(f) = ? WHERE id_number = ?").execute(arguments: [Canonical.sql(f, after), id])
                         try Registry.record(db, "worker", id, f, before, after, "import", day)
                         changed = true
                     }
@@ -142,10 +144,18 @@ extension Registry {
                 // No status column, or an empty cell: no statement about the status at all.
                 if lastFileStatus != w.status.rawValue, Canonical.given("status", columns, w.blank, false) {
                     try db.cachedStatement(sql: "UPDATE worker SET imported_status = ? WHERE id_number = ?").execute(arguments: [w.status.rawValue, id])
-                    let r = try Registry.addEvidence(db, id, w.status, .file, date: day, detail: "导入 workers file", recorded: day)
-                    if r?.after != w.status.rawValue { counts.statusKept += 1 } else if r?.before != r?.after { changed = true }
+                    evidence.append(.init(id: id, status: w.status, source: .file, date: day, detail: "导入 workers file"))
+                    statusRows.append((id, w.status.rawValue, changed))
+                    continue
                 }
                 if changed { counts.updated += 1 } else { counts.unchanged += 1 }
+            }
+            // The statuses, set-based: a file's status newer evidence outweighs is counted as kept.
+            let statuses = try Registry.addEvidence(db, evidence, recorded: day)
+            for (id, status, changed) in statusRows {
+                let r = statuses[id]
+                if r?.after != status { counts.statusKept += 1 }
+                if changed || (r?.after == status && r?.before != r?.after) { counts.updated += 1 } else { counts.unchanged += 1 }
             }
             try log?.insert(db, counts: counts)
             return counts
@@ -184,7 +194,7 @@ extension Registry {
                 for f in Canonical.postFields where Canonical.given(f, columns, p.blank, clearEmpty) {
                     let before = Canonical.text(old[f] as DatabaseValue)
                     if before != c[f]! {
-                        try db.execute(sql: "UPDATE post SET \(f) = ? WHERE post_id = ?", arguments: [Canonical.sql(f, c[f]!), p.postID])
+                        try db.cachedStatement(sql: "UPDATE post SET \(f) = ? WHERE post_id = ?").execute(arguments: [Canonical.sql(f, c[f]!), p.postID])
                         try Registry.record(db, "post", p.postID, f, before, c[f]!, "import", day)
                         changed = true
                     }
@@ -213,37 +223,45 @@ extension Registry {
                 return nil
             }
             var counts = ImportCounts()
+            // What the registry holds, read once: every placement's key, and each worker's open placement.
+            struct Key: Hashable { var worker: String, post: String?, start: String }
+            var known = Set<Key>(), open: [String: (id: Int64, start: String)] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT id, id_number, post_id, start_date, end_date FROM placement") {
+                let worker: String = r["id_number"], start: String = r["start_date"]
+                known.insert(Key(worker: worker, post: r["post_id"], start: start))
+                if (r["end_date"] as String?) == nil { open[worker] = (r["id"], start) }
+            }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO placement (id_number, post_id, credit_code, start_date, end_date, end_reason, source)
+                VALUES (?, ?, ?, ?, ?, ?, 'import')
+                """)
+            let close = try db.cachedStatement(sql: "UPDATE placement SET end_date = ?, end_reason = 'job change' WHERE id = ?")
+            var evidence: [Registry.EvidenceRow] = []
             // Oldest first, so that a worker's later placement closes the earlier one.
             let ordered = result.accepted.sorted { ($0.startDate, $0.line) < ($1.startDate, $1.line) }
             let day = date.description
             for r in ordered {
                 let start = r.startDate.description
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM placement WHERE id_number = ? AND post_id = ? AND start_date = ?",
-                                     arguments: [r.idNumber, r.postID, start]) == true {
+                guard known.insert(Key(worker: r.idNumber, post: r.postID, start: start)).inserted else {
                     counts.unchanged += 1
                     continue
                 }
-                if let open = try Row.fetchOne(db, sql: "SELECT id, start_date FROM placement WHERE id_number = ? AND end_date IS NULL",
-                                               arguments: [r.idNumber]) {
-                    let openStart: String = open["start_date"]
-                    if start < openStart {
+                let employer = postEmployer[r.postID]!
+                if let current = open[r.idNumber] {
+                    if start < current.start {
                         // An older placement arriving late: it ended when the current one began.
-                        try db.execute(sql: """
-                            INSERT INTO placement (id_number, post_id, credit_code, start_date, end_date, end_reason, source)
-                            VALUES (?, ?, ?, ?, ?, 'job change', 'import')
-                            """, arguments: [r.idNumber, r.postID, postEmployer[r.postID]!, start, openStart])
+                        try insert.execute(arguments: [r.idNumber, r.postID, employer, start, current.start, "job change"])
                         counts.inserted += 1
                         continue
                     }
-                    try db.execute(sql: "UPDATE placement SET end_date = ?, end_reason = 'job change' WHERE id = ?",
-                                   arguments: [start, open["id"] as Int64])
+                    try close.execute(arguments: [start, current.id])
                 }
-                try db.execute(sql: """
-                    INSERT INTO placement (id_number, post_id, credit_code, start_date, source) VALUES (?, ?, ?, ?, 'import')
-                    """, arguments: [r.idNumber, r.postID, postEmployer[r.postID]!, start])
-                try Registry.addEvidence(db, r.idNumber, .employed, .file, date: start, detail: "入职 \(r.postID)", recorded: day)
+                try insert.execute(arguments: [r.idNumber, r.postID, employer, start, nil, nil])
+                open[r.idNumber] = (db.lastInsertedRowID, start)
+                evidence.append(.init(id: r.idNumber, status: .employed, source: .file, date: start, detail: "入职 \(r.postID)"))
                 counts.inserted += 1
             }
+            try Registry.addEvidence(db, evidence, recorded: day)
             try log?.insert(db, counts: counts, extraRejected: result.rejections.count - (log?.rejected ?? 0))
             return counts
         }

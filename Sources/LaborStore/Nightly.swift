@@ -455,6 +455,18 @@ public enum Nightly {
             // Every month's steps in order; placements opened by a job change get their ids as they are inserted.
             var realID: [Int64: Int64] = [:]
             let confirm = try db.cachedStatement(sql: "UPDATE placement SET confirmed_month = ?, suspected_since = NULL, suspected_found = NULL WHERE id = ?")
+            let endChange = try db.cachedStatement(sql: "UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job change (社保: ' || ? || ')' WHERE id = ?")
+            let openChange = try db.cachedStatement(sql: """
+                INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month)
+                VALUES (?, NULL, ?, ?, 'reconciliation', ?)
+                """)
+            let suspect = try db.cachedStatement(sql: "UPDATE placement SET suspected_since = ?, suspected_found = COALESCE(suspected_found, ?) WHERE id = ?")
+            let endLoss = try db.cachedStatement(sql: """
+                UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)',
+                    suspected_found = ? WHERE id = ?
+                """)
+            // The statuses follow from all the month's evidence at once (set-based, after the steps).
+            var evidence: [Registry.EvidenceRow] = []
             for step in plan.steps {
                 let month = step.month, p = step.placement
                 let id = p.id < 0 ? realID[p.id]! : p.id
@@ -463,34 +475,27 @@ public enum Nightly {
                     // Evidence once per month confirmed (the last month is reconciled again for late reports).
                     if (p.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < month || p.suspectedSince != nil {
                         try confirm.execute(arguments: [month.description, id])
-                        try Registry.addEvidence(db, p.worker, .employed, .contribution, date: month.lastDay.description,
-                                                 detail: "社保 \(month) 由本单位缴纳 paid by the placement's employer", recorded: day)
+                        evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: month.lastDay.description,
+                                              detail: "社保 \(month) 由本单位缴纳 paid by the placement's employer"))
                     }
                 case .jobChange(let employer):
-                    try db.execute(sql: "UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job change (社保: ' || ? || ')' WHERE id = ?",
-                                   arguments: [month.firstDay.description, employer, id])
-                    try db.execute(sql: """
-                        INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month)
-                        VALUES (?, NULL, ?, ?, 'reconciliation', ?)
-                        """, arguments: [p.worker, employer, month.firstDay.description, month.description])
+                    try endChange.execute(arguments: [month.firstDay.description, employer, id])
+                    try openChange.execute(arguments: [p.worker, employer, month.firstDay.description, month.description])
                     if let opened = step.opened { realID[opened] = db.lastInsertedRowID }
-                    try Registry.addEvidence(db, p.worker, .employed, .contribution, date: month.lastDay.description,
-                                             detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change", recorded: day)
+                    evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: month.lastDay.description,
+                                          detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change"))
                 case .suspected(let since):
-                    try db.execute(sql: "UPDATE placement SET suspected_since = ?, suspected_found = COALESCE(suspected_found, ?) WHERE id = ?",
-                                   arguments: [since.description, day, id])
+                    try suspect.execute(arguments: [since.description, day, id])
                 case .lost(let since):
                     // The loss stays due (in the call lists) from the night it was found until a call.
-                    try db.execute(sql: """
-                        UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)',
-                            suspected_found = ? WHERE id = ?
-                        """, arguments: [since.firstDay.description, day, id])
-                    try Registry.addEvidence(db, p.worker, .unemployed, .contribution, date: month.lastDay.description,
-                                             detail: "失岗: \(since) 起两个月无社保 no contributions for two months", recorded: day)
+                    try endLoss.execute(arguments: [since.firstDay.description, day, id])
+                    evidence.append(.init(id: p.worker, status: .unemployed, source: .contribution, date: month.lastDay.description,
+                                          detail: "失岗: \(since) 起两个月无社保 no contributions for two months"))
                 case .tooEarly:
                     break
                 }
             }
+            try Registry.addEvidence(db, evidence, recorded: day)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let countsJSON = String(decoding: try encoder.encode(plan.counts), as: UTF8.self)
@@ -501,8 +506,8 @@ public enum Nightly {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [plan.runID, started, day, version, parametersJSON, inputsJSON, countsJSON, plan.outcome.assignment.objective,
                                  plan.reconciledMonth?.description])
-            let insert = try db.makeStatement(sql: "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES (?, ?, ?, ?)")
-            let first = try db.makeStatement(sql: "INSERT OR IGNORE INTO proposal_first (id_number, post_id, first) VALUES (?, ?, ?)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES (?, ?, ?, ?)")
+            let first = try db.cachedStatement(sql: "INSERT OR IGNORE INTO proposal_first (id_number, post_id, first) VALUES (?, ?, ?)")
             for p in plan.proposals {
                 try insert.execute(arguments: [plan.runID, p.worker, p.post, p.score])
                 try first.execute(arguments: [p.worker, p.post, day])
