@@ -35,20 +35,7 @@ step() {
   printf '%s\t%s\t%d\n' "$name" "$s" $((kb / 1024)) | tee -a "$results" >&2
 }
 
-# G: random 50,000 × 128 float32 matrices (Python's standard library only), the median of 3 bare GEMM passes.
-python3 - "$dir/W.npy" "$dir/P.npy" <<'EOF'
-import array, random, struct, sys
-for path, seed in zip(sys.argv[1:], (1, 2)):
-    rng = random.Random(seed)
-    a = array.array("f", (rng.uniform(-1.0, 1.0) for _ in range(50000 * 128)))
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (50000, 128), }"
-    header += " " * (63 - (10 + len(header)) % 64) + "\n"
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + a.tobytes())
-EOF
-"$lm" bench topk --workers-npy "$dir/W.npy" --posts-npy "$dir/P.npy" --top-k 50 --gemm --repeat 3 > "$dir/gemm.log"
-G=$(awk '$1 == "seconds_gemm" { print $2 }' "$dir/gemm.log")
-rm -f "$dir/W.npy" "$dir/P.npy"
+G=$(bash "$root/Benchmarks/measure-g.sh" "$lm" "$dir")
 echo "G = $G s" >&2
 
 step generate "$lm" generate --workers "$workers" --posts "$posts" --seed 7 --out "$dir/in"

@@ -51,9 +51,22 @@ import MatchCore
         p.ageMax = 17
         let r = rules
         let outside = Self.workers.filter { !(16...17).contains(r.age($0)) }.count
-        let why = r.whyNoWorker(p, workers: Self.workers)
+        let why = r.whyNoWorker(p, workers: r.groups(ofWorkers: Self.workers))
         #expect(why.hasPrefix("无符合条件的劳动力: 年龄不在 16–17 岁 (\(outside) 人)"), "\(why)")
-        #expect(r.whyNoWorker(p, workers: []) == "无符合条件的劳动力: 没有劳动力")
+        #expect(r.whyNoWorker(p, workers: r.groups(ofWorkers: [])) == "无符合条件的劳动力: 没有劳动力")
+        // Grouping workers by what the rules read counts every worker: the counts equal a pass over every row.
+        let groups = r.groups(ofWorkers: Self.workers)
+        #expect(groups.groups.count < Self.workers.count && groups.groups.map(\.count).reduce(0, +) == Self.workers.count)
+        var q = Self.posts[1]
+        q.ageMin = 30; q.ageMax = 40
+        var naive: [String: Int] = [:]
+        for w in Self.workers where !r.violations(w, q).isEmpty {
+            let a = r.age(w)
+            if !(30...40).contains(a) { naive["年龄不在 30–40 岁", default: 0] += 1 }
+            for v in r.violations(w, q) where v != .ageOutside(age: a, min: 30, max: 40) { naive[r.describe(v), default: 0] += 1 }
+        }
+        let expected = naive.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(3).map { "\($0.key) (\($0.value) 人)" }
+        #expect(r.whyNoWorker(q, workers: groups) == "无符合条件的劳动力: " + expected.joined(separator: "; "))
     }
 
     @Test func retentionIsDecidedByTheThirdCompleteMonth() {
@@ -190,7 +203,7 @@ import MatchCore
         #expect(r.reasons(w, ps[3]).hasPrefix("工种: 保洁 (非意向)"))
         // Aged 40 on the as-of date: P4 takes at most 35 (and, setting no minimum, at least 18).
         #expect(r.violations(w, ps[3]) == [.ageOutside(age: 40, min: 18, max: 35)])
-        let why = r.whyNoPost(w, posts: [ps[1], ps[3]])
+        let why = r.whyNoPost(w, posts: r.groups(ofPosts: [ps[1], ps[3]]))
         #expect(why == "无符合条件的岗位: 年龄 40 超出岗位年龄限制 (1 个岗位); 缺少 B2驾驶证 (1 个岗位)")
     }
 

@@ -186,36 +186,72 @@ public struct MatchRules: Sendable {
         }
     }
 
+    /// The other side's rows grouped by what the hard rules read of them (a post: its required certificates, age
+    /// range, minimum education and whether its employer is excluded; a worker: certificates, age, education),
+    /// one representative per group with the group's size. `whyNoPost` and `whyNoWorker` then check each group
+    /// once instead of every row: a province's 200,000 posts fall into a few hundred groups, and the reasons of
+    /// every unlisted worker were costing a pass over all posts.
+    public struct RuleGroups<Row: Sendable>: Sendable {
+        public let groups: [(row: Row, count: Int)]
+        public var isEmpty: Bool { groups.isEmpty }
+    }
+
+    public func groups(ofPosts posts: [JobPost]) -> RuleGroups<JobPost> {
+        struct Key: Hashable { var certificates: [Int], lo: Int, hi: Int, education: Int?, excluded: Bool }
+        return Self.grouped(posts) { p in
+            let (lo, hi) = MatchRules.ageBounds(p)
+            return Key(certificates: p.requiredCertificates, lo: lo, hi: hi, education: p.educationMin,
+                       excluded: excludedEmployers.contains(p.creditCode))
+        }
+    }
+
+    public func groups(ofWorkers workers: [Worker]) -> RuleGroups<Worker> {
+        struct Key: Hashable { var certificates: [Int], age: Int, education: Int }
+        return Self.grouped(workers) { w in
+            Key(certificates: Array(Set(w.certificates)).sorted(), age: age(w), education: educationRank(w.education))
+        }
+    }
+
+    /// Groups in order of first appearance (deterministic for the same rows).
+    static func grouped<Row: Sendable, Key: Hashable>(_ rows: [Row], key: (Row) -> Key) -> RuleGroups<Row> {
+        var index: [Key: Int] = [:], groups: [(row: Row, count: Int)] = []
+        for r in rows {
+            let k = key(r)
+            if let g = index[k] { groups[g].count += 1 } else { index[k] = groups.count; groups.append((r, 1)) }
+        }
+        return RuleGroups(groups: groups)
+    }
+
     /// Why a worker has no eligible post: the hard rules that block most posts, with counts.
-    public func whyNoPost(_ w: Worker, posts: [JobPost]) -> String {
+    public func whyNoPost(_ w: Worker, posts: RuleGroups<JobPost>) -> String {
         guard !posts.isEmpty else { return "无符合条件的岗位: 没有岗位" }
         // Ages grouped by the worker's age only, so "年龄 62 超出" counts posts once.
         let key: (Violation) -> String = { v in
             if case .ageOutside(let a, _, _) = v { return "年龄 \(a) 超出岗位年龄限制" }
             return self.describe(v)
         }
-        return "无符合条件的岗位: " + mostCommon(posts.map { violations(w, $0) }, unit: "个岗位", key: key)
+        return "无符合条件的岗位: " + mostCommon(posts.groups.map { (violations(w, $0.row), $0.count) }, unit: "个岗位", key: key)
     }
 
     /// Why a post has no eligible worker: the hard rules that block most workers, with counts.
-    public func whyNoWorker(_ p: JobPost, workers: [Worker]) -> String {
+    public func whyNoWorker(_ p: JobPost, workers: RuleGroups<Worker>) -> String {
         guard !workers.isEmpty else { return "无符合条件的劳动力: 没有劳动力" }
         // Ages grouped by the post's range only.
         let key: (Violation) -> String = { v in
             if case .ageOutside(_, let lo, let hi) = v { return "年龄不在 \(lo)–\(hi) 岁" }
             return self.describe(v)
         }
-        return "无符合条件的劳动力: " + mostCommon(workers.map { violations($0, p) }, unit: "人", key: key)
+        return "无符合条件的劳动力: " + mostCommon(workers.groups.map { (violations($0.row, p), $0.count) }, unit: "人", key: key)
     }
 
     /// The three most common reasons over the other side's rows ("缺少 电工证 (120 人)"), each row counted once.
-    func mostCommon(_ rows: [[Violation]], unit: String, key: (Violation) -> String) -> String {
+    func mostCommon(_ rows: [(violations: [Violation], count: Int)], unit: String, key: (Violation) -> String) -> String {
         var counts: [String: Int] = [:]
-        for vs in rows {
+        for (vs, n) in rows {
             var seen = Set<String>()
             for v in vs {
                 let k = key(v)
-                if seen.insert(k).inserted { counts[k, default: 0] += 1 }
+                if seen.insert(k).inserted { counts[k, default: 0] += n }
             }
         }
         let top: [(key: String, value: Int)] = counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(3).map { ($0.key, $0.value) }

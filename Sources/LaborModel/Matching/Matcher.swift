@@ -121,6 +121,7 @@ public struct Matcher: Sendable {
                 return f
             }
         }.flatMap { $0 }
+        let postGroups = rules.groups(ofPosts: posts)
         let parts = Matcher.inParallel(count: workers.count, threads: threads) { range -> String in
             var text = ""
             text.reserveCapacity(range.count * r.byWorker.k * 220)
@@ -133,7 +134,7 @@ public struct Matcher: Sendable {
                 if list.isEmpty {
                     text += prefix
                     text += ",,,,,"
-                    CSVWriter.appendField(rules.whyNoPost(w, posts: posts), to: &text)
+                    CSVWriter.appendField(rules.whyNoPost(w, posts: postGroups), to: &text)
                     text += "\r\n"
                 }
                 for (rank, c) in list.enumerated() {
@@ -157,10 +158,11 @@ public struct Matcher: Sendable {
     public func unmetCSV(_ r: ScoringResult, workers: [Worker], posts: [JobPost], as pres: Presentation) -> CSVWriter {
         var out = CSVWriter(header: pres.personHeader + (pres.english ? ["name", "township", "poor_household", "reasons"]
                                                                        : ["姓名", "乡镇", "贫困户", "推荐理由"]))
+        let postGroups = rules.groups(ofPosts: posts)
         for (i, w) in workers.enumerated() where r.byWorker.count(of: i) == 0 {
             out.append(pres.person(w.workerID) + [w.name, rules.taxonomy.townships[w.township].name,
                                                   w.poorHousehold ? (pres.english ? "yes" : "是") : (pres.english ? "no" : "否"),
-                                                  rules.whyNoPost(w, posts: posts)])
+                                                  rules.whyNoPost(w, posts: postGroups)])
         }
         return out
     }
@@ -171,10 +173,10 @@ public struct Matcher: Sendable {
         var out = CSVWriter(header: english ? ["post_id", "employer", "occupation", "location", "openings", "reasons"]
                                             : ["岗位编号", "企业名称", "工种", "工作地点", "招聘人数", "推荐理由"])
         guard let byPost = r.byPost else { return out }
-        let t = rules.taxonomy
+        let t = rules.taxonomy, workerGroups = rules.groups(ofWorkers: workers)
         for (j, p) in posts.enumerated() where byPost.count(of: j) == 0 {
             out.append([p.postID, p.employer, t.occupations[p.occupation].name, t.destinations[p.location].name, String(p.openings),
-                        rules.whyNoWorker(p, workers: workers)])
+                        rules.whyNoWorker(p, workers: workerGroups)])
         }
         return out
     }
