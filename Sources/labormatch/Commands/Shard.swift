@@ -83,8 +83,8 @@ extension LaborMatch.Shard {
             abstract: "Score one shard against all posts; write its parts atomically with their checksums.",
             discussion: "Idempotent: a shard whose parts are already there and sound is left alone. A damaged or missing block exits 66 naming the file.")
 
-        @Option(help: ArgumentHelp("The plan's manifest.json.", valueName: "file"))
-        var manifest: String
+        @OptionGroup var planned: PlannedRun
+        var manifest: String { planned.manifest }
 
         @Option(help: ArgumentHelp("Shard index, 0…N−1 (Slurm: $SLURM_ARRAY_TASK_ID; Kubernetes: $JOB_COMPLETION_INDEX).", valueName: "i"))
         var index: Int
@@ -118,8 +118,8 @@ extension LaborMatch.Shard {
             abstract: "Check every shard's parts, merge the lists and write exactly what 'match' writes, then assign.",
             discussion: "Reads the inputs again (their SHA-256 must match the plan's) for names and reasons. A missing or damaged part exits 66 naming the shard. The per-post lists are merged a slice at a time, never all shards' lists at once.")
 
-        @Option(help: ArgumentHelp("The plan's manifest.json.", valueName: "file"))
-        var manifest: String
+        @OptionGroup var planned: PlannedRun
+        var manifest: String { planned.manifest }
 
         @Option(help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
         var out: String
@@ -169,8 +169,8 @@ extension LaborMatch.Shard {
             abstract: "Each shard's state: scored (with its time and memory), not scored yet, or damaged.",
             discussion: "With --pending, prints only the indices still to score, comma-separated (what submit.sh hands to sbatch --array).")
 
-        @Option(help: ArgumentHelp("The plan's manifest.json.", valueName: "file"))
-        var manifest: String
+        @OptionGroup var planned: PlannedRun
+        var manifest: String { planned.manifest }
 
         @Flag(help: "Print only the shards still to score, e.g. 0,2,5.")
         var pending = false
@@ -210,8 +210,8 @@ extension LaborMatch.Shard {
             'shard merge' (e.g. -- --assign greedy --format xlsx).
             """)
 
-        @Option(help: ArgumentHelp("The plan's manifest.json.", valueName: "file"))
-        var manifest: String
+        @OptionGroup var planned: PlannedRun
+        var manifest: String { planned.manifest }
 
         @Option(help: ArgumentHelp("The merge's output folder.", valueName: "dir"))
         var out: String
@@ -265,4 +265,10 @@ extension LaborMatch.Shard {
                 .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
         }
     }
+}
+
+/// `--manifest FILE`, the plan every shard command after `shard plan` works from.
+struct PlannedRun: ParsableArguments {
+    @Option(help: ArgumentHelp("The plan's manifest.json.", valueName: "file"))
+    var manifest: String
 }
