@@ -172,6 +172,44 @@ extension Registry {
                 INSERT INTO person_number (id_number) SELECT id_number FROM worker ORDER BY registered, id_number;
                 """)
         }
+        // The counter's cache (`Suggest`): the encoded open posts and free pool as `suggest` loads them. Any change
+        // to the tables they come from clears the side it feeds, so a stale cache is never read.
+        m.registerMigration("v5: encoded rows cached for suggest") { db in
+            try db.execute(sql: """
+                CREATE TABLE encoded_cache (
+                    side TEXT PRIMARY KEY,
+                    key TEXT NOT NULL,
+                    ids TEXT NOT NULL,
+                    rows INTEGER NOT NULL,
+                    columns INTEGER NOT NULL,
+                    matrix BLOB NOT NULL
+                );
+                CREATE TRIGGER encoded_cache_post_insert AFTER INSERT ON post
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
+                CREATE TRIGGER encoded_cache_post_update AFTER UPDATE ON post
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
+                CREATE TRIGGER encoded_cache_post_delete AFTER DELETE ON post
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
+                CREATE TRIGGER encoded_cache_employer_insert AFTER INSERT ON employer
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
+                CREATE TRIGGER encoded_cache_employer_update AFTER UPDATE ON employer
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
+                CREATE TRIGGER encoded_cache_employer_delete AFTER DELETE ON employer
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
+                CREATE TRIGGER encoded_cache_placement_insert AFTER INSERT ON placement
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts', 'workers'); END;
+                CREATE TRIGGER encoded_cache_placement_update AFTER UPDATE ON placement
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts', 'workers'); END;
+                CREATE TRIGGER encoded_cache_placement_delete AFTER DELETE ON placement
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts', 'workers'); END;
+                CREATE TRIGGER encoded_cache_worker_insert AFTER INSERT ON worker
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('workers'); END;
+                CREATE TRIGGER encoded_cache_worker_update AFTER UPDATE ON worker
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('workers'); END;
+                CREATE TRIGGER encoded_cache_worker_delete AFTER DELETE ON worker
+                    BEGIN DELETE FROM encoded_cache WHERE side IN ('workers'); END;
+                """)
+        }
         return m
     }
 }

@@ -124,6 +124,8 @@ public enum Nightly {
         public var numbers: [String: String]
         public var rules: MatchRules
         public var problems: [String]
+        /// The pool's and the open posts' scoring matrices (rows as `pool` and `posts`), for suggest's cache.
+        var encoded: (workers: FeatureMatrix, posts: FeatureMatrix)
         /// Seconds of each stage (snapshot, reconcile, score, solve, contacts), for summary.json.
         public var stages: [String: Double] = [:]
     }
@@ -266,7 +268,10 @@ public enum Nightly {
         // 4. Re-match the pool against the open capacity.
         let rules = MatchRules(taxonomy: taxonomy, weights: weights, asOf: options.asOf, excludedEmployers: excluded)
         let matcher = Matcher(rules: rules)
-        let result = matcher.candidates(workers: pool, posts: posts, k: options.topK, threads: options.threads)
+        // Scored as `match` scores (Matcher.candidates), with the encoded rows kept for suggest's cache.
+        let encoded = matcher.scoringMatrices(workers: pool, posts: posts)
+        let result = Matcher.topK(scoringWorkers: encoded.workers, posts: encoded.posts, floor: matcher.encoder.floor, k: options.topK,
+                                  codes: TieCodes(workerIDs: pool.map(\.workerID), postIDs: posts.map(\.postID)), threads: options.threads)
         lap("score")
         // Proposals a worker declined (拒绝推荐) are never made again.
         let poolIndex = Dictionary(uniqueKeysWithValues: pool.enumerated().map { ($1.workerID, $0) })
@@ -328,7 +333,7 @@ public enum Nightly {
         return Plan(runID: runID, options: options, reconciledMonth: months.last ?? lastReconciled, notes: notes, actions: actions,
                     steps: rec.steps, counts: counts,
                     pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
-                    numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems, stages: stages)
+                    numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems, encoded: encoded, stages: stages)
     }
 
     /// Who should be called tonight: job losses (poor households first), then proposals the worker has not been

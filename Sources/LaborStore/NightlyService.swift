@@ -18,6 +18,9 @@ public struct NightlyService {
         public var registryPath = ""
         /// SHA-256 of the weights file, recorded in summary.json and with the run's inputs.
         public var weightsDigest: String?
+        /// What the encoding depends on (taxonomy and weights): with it, the night's encoded open posts and pool
+        /// are kept for `suggest` after the commit.
+        public var encodingKey: String?
         /// Allow an as-of date earlier than the latest run's.
         public var allowBackdate = false
         public init(options: Nightly.Options, out: String) {
@@ -92,6 +95,10 @@ public struct NightlyService {
                            inputs: try registry.latestImports().merging(["registry": c.registryPath].merging(c.weightsDigest.map { ["weights": $0] } ?? [:]) { a, _ in a }) { a, _ in a },
                            version: c.version, started: ISO8601DateFormatter().string(from: Date()))
         checkpoint("after-commit")
+        if let key = c.encodingKey {
+            Suggest.store(registry: registry, .posts, key: key, .init(ids: plan.posts.map(\.postID), matrix: plan.encoded.posts))
+            Suggest.store(registry: registry, .workers, key: Suggest.poolKey(key, asOf: o.asOf), .init(ids: plan.pool.map(\.workerID), matrix: plan.encoded.workers))
+        }
         try dirs.pointLatest(runID: runID)
         let removed = try dirs.prune(keep: c.keep, known: try Nightly.runIDs(registry: registry))
         lap("write")

@@ -60,6 +60,49 @@ import LaborModel
         }
     }
 
+    /// Runs SQL on a registry with Python's sqlite3 (an independent reader) and returns what it prints.
+    func sql(_ db: String, _ statement: String) throws -> String {
+        let r = try CLI.runToolOutput("/usr/bin/python3", ["-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            for row in c.execute(sys.argv[2]): print(*row)
+            c.commit()
+            """, db, statement])
+        #expect(r.status == 0, "\(r.output)")
+        return r.output
+    }
+
+    /// The encoded open posts and free pool are cached in the registry: the second suggest reads them (a cache
+    /// made wrong on purpose shows), and any change to the tables they come from clears them.
+    @Test func theCounterCacheIsReadAndClearedByChanges() throws {
+        let dir = CLI.tempDir(), db = dir + "/labormatch.sqlite"
+        try FileManager.default.copyItem(atPath: Self.night + "/labormatch.sqlite", toPath: db)
+        let c = try CSVTable.read(path: Self.night + "/runs/latest/candidates_by_worker.csv")
+        let listed = c.records.first(where: { !$0.fields[3].isEmpty })
+        let id: String = try #require(listed?.fields[1])
+        let posts = try CSVTable.read(path: Self.night + "/runs/latest/candidates_by_post.csv")
+        let p: String = try #require(posts.records.first?.fields[0])
+        let worker: [String] = ["suggest", "worker", id, "--db", db, "--as-of", "2026-01-15"]
+        let post: [String] = ["suggest", "post", p, "--db", db, "--as-of", "2026-01-15"]
+        for (args, side, touch) in [(worker, "posts", "UPDATE post SET openings = openings WHERE rowid = 1"),
+                                    (worker, "posts", "UPDATE employer SET name = name WHERE rowid = 1"),
+                                    (post, "workers", "UPDATE worker SET name = name WHERE rowid = 1"),
+                                    (post, "workers", "UPDATE placement SET end_date = end_date WHERE rowid = 1")] {
+            let first = try CLI.run(args)
+            #expect(first.status == 0 && lines(first.stdout).count > 0, "\(first.stderr)")
+            #expect(try sql(db, "SELECT side FROM encoded_cache WHERE side = '\(side)' AND rows > 0") == side + "\n")
+            // Every cached value zeroed: the next suggest scores everyone 0, so it did read the cache.
+            _ = try sql(db, "UPDATE encoded_cache SET matrix = zeroblob(length(matrix)) WHERE side = '\(side)'")
+            let wrong = try CLI.run(args)
+            #expect(wrong.status == 0 && lines(wrong.stdout).allSatisfy { $0.score == "0" }, "\(wrong.stdout)")
+            // A change to a table the side comes from clears it: loaded and cached again, the first answer back.
+            _ = try sql(db, touch)
+            #expect(try sql(db, "SELECT COUNT(*) FROM encoded_cache WHERE side = '\(side)'") == "0\n", "\(touch)")
+            let again = try CLI.run(args)
+            #expect(again.stdout == first.stdout, "\(touch)")
+        }
+    }
+
     @Test func badRowsAndUnknownIDsAreNamed() throws {
         let dir = Self.night
         let none = try CLI.run(["suggest", "worker", "451031199001011230", "--db", dir + "/labormatch.sqlite"])

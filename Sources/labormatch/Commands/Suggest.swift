@@ -50,10 +50,11 @@ extension LaborMatch {
             try runMapped {
                 let date = asOf?.date ?? CivilDate.today()
                 let taxonomy = try global.taxonomy()
-                let (weights, _) = try weightsOption.load(global)
+                let (weights, digest) = try weightsOption.load(global)
                 try registry.checkFile()
                 let reg = try registry.open(create: false)
-                let s = try Suggest(registry: reg, taxonomy: taxonomy, weights: weights, asOf: date)
+                let s = try Suggest(registry: reg, taxonomy: taxonomy, weights: weights, asOf: date,
+                                    cacheKey: try global.encodingKey(weightsDigest: digest))
                 switch side {
                 case .worker:
                     let w = try one({ try WorkerIntake.read(path: $0, taxonomy: taxonomy, asOf: date) }, { try s.worker(id: $0) },

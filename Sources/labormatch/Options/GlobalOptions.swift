@@ -31,6 +31,17 @@ struct GlobalOptions: ParsableArguments {
 
     var english: Bool { lang == .en }
 
+    /// What encoded rows depend on, as one digest: this version, the taxonomy files and the weights file. The key
+    /// of suggest's cache in the registry.
+    func encodingKey(weightsDigest: String) throws -> String {
+        let dir = dataDirectory() + "/taxonomy"
+        var text = "labormatch " + LaborMatchVersion.string + "\nweights " + weightsDigest + "\n"
+        for f in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() {
+            text += f + " " + (try FileDigest.sha256Hex(path: dir + "/" + f)) + "\n"
+        }
+        return FileDigest.sha256Hex(Data(text.utf8))
+    }
+
     func showID(_ id: String) -> String { unmask ? id : Masking.idNumber(id) }
     func showPhone(_ p: String) -> String { unmask ? p : Masking.phone(p) }
 }
