@@ -19,24 +19,17 @@
 set -euo pipefail
 workers=${1:-1000000}; posts=${2:-200000}; shards=${3:-8}; topk=${4:-10}; dir=${5:-/tmp/province}
 assign=${ASSIGN:-exact}; small=${SHARDS_SMALL:-128}
-root=$(cd "$(dirname "$0")/.." && pwd)
-[ -x /usr/bin/time ] || { echo "province.sh needs /usr/bin/time (apt-get install time)" >&2; exit 69; }
-swift build -c release --package-path "$root" >&2
-lm="$root/.build/release/labormatch"
-rm -rf "$dir"; mkdir -p "$dir"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/common.sh"
+bench_setup
 results="$dir/steps.tsv"; : > "$results"
 
-# step NAME CMD...: runs CMD, appends "NAME seconds peak_MB" to the results and prints it.
+# step NAME CMD...: runs CMD (timed), appends "NAME seconds peak_MB" to the results and prints it.
 step() {
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$dir/.time" "$@" > "$dir/$name.log" 2>&1 || { cat "$dir/$name.log" >&2; exit 1; }
-  read -r s kb < "$dir/.time"
-  printf '%s\t%s\t%d\n' "$name" "$s" $((kb / 1024)) | tee -a "$results" >&2
+  timed "$@"
+  local s mb
+  read -r s mb < "$dir/$1.time"
+  printf '%s\t%s\t%d\n' "$1" "$s" "$mb" | tee -a "$results" >&2
 }
-
-G=$(bash "$root/Benchmarks/measure-g.sh" "$lm" "$dir")
-echo "G = $G s" >&2
 
 step generate "$lm" generate --workers "$workers" --posts "$posts" --seed 7 --out "$dir/in"
 step plan "$lm" shard plan --workers "$dir/in/workers.csv" --posts "$dir/in/posts.csv" --shards "$shards" --top-k "$topk" --out "$dir/run"

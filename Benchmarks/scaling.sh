@@ -1,43 +1,27 @@
 #!/usr/bin/env bash
 # How cost grows (README "Benchmarks"): match and the nightly on generated counties of n workers × n posts, for
 # n in SIZES (default 10k, 25k, 50k, 100k), release build, wall time and peak RSS of each whole process from
-# /usr/bin/time. G (the bare blocked GEMMs of 50,000 × 50,000 × 128, `bench topk --gemm`, median of 3) is
-# measured in the same run, so every figure is also printed as a ratio to it. Scoring grows as n·m, the
+# /usr/bin/time. G (Benchmarks/common.sh) is measured in the same run, so every figure is also printed as a ratio to it. Scoring grows as n·m, the
 # assignment as its edges (n·K), reading and writing as n.
 #
 # Usage: bash Benchmarks/scaling.sh [SIZES="10000 25000 50000 100000"] [DIR=/tmp/scaling]   (KEEP=1 keeps DIR)
 set -euo pipefail
 sizes=${1:-"10000 25000 50000 100000"}; dir=${2:-/tmp/scaling}
-root=$(cd "$(dirname "$0")/.." && pwd)
-[ -x /usr/bin/time ] || { echo "scaling.sh needs /usr/bin/time (apt-get install time)" >&2; exit 69; }
-swift build -c release --package-path "$root" >&2
-lm="$root/.build/release/labormatch"
-rm -rf "$dir"; mkdir -p "$dir"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$dir"' EXIT
-
-# run NAME CMD...: wall seconds and peak MB of CMD into $dir/NAME.time ("s mb").
-run() {
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$dir/.t" "$@" > "$dir/$name.log" 2>&1 || {
-    local rc=$?; [ "$rc" -eq 65 ] || { cat "$dir/$name.log" >&2; exit 1; }   # 65: rows rejected, reported in the log
-  }
-  read -r s kb < "$dir/.t"; echo "$s $((kb / 1024))" > "$dir/$name.time"
-}
-
-G=$(bash "$root/Benchmarks/measure-g.sh" "$lm" "$dir")
-echo "G = $G s" >&2
+source "$(dirname "$0")/common.sh"
+bench_setup
+ACCEPT=65   # an import with rejected rows (reported in its log) still counts
 
 for n in $sizes; do
   d="$dir/$n"; mkdir -p "$d"
   "$lm" generate --workers "$n" --posts "$n" --seed 1 --history --as-of 2026-01-15 --out "$d/in" > /dev/null
-  run "$n-match-none" "$lm" match --workers "$d/in/workers.csv" --posts "$d/in/posts.csv" --out "$d/m" --as-of 2026-01-15 --assign none
-  run "$n-match-exact" "$lm" match --workers "$d/in/workers.csv" --posts "$d/in/posts.csv" --out "$d/m" --as-of 2026-01-15
+  timed "$n-match-none" "$lm" match --workers "$d/in/workers.csv" --posts "$d/in/posts.csv" --out "$d/m" --as-of 2026-01-15 --assign none
+  timed "$n-match-exact" "$lm" match --workers "$d/in/workers.csv" --posts "$d/in/posts.csv" --out "$d/m" --as-of 2026-01-15
   for k in workers posts placements contributions; do
-    run "$n-import-$k" "$lm" import "$k" "$d/in/$k.csv" --db "$d/registry.sqlite" --as-of 2026-01-15
+    timed "$n-import-$k" "$lm" import "$k" "$d/in/$k.csv" --db "$d/registry.sqlite" --as-of 2026-01-15
   done
   cat "$dir/$n"-import-*.time | awk '{ s += $1; if ($2 > m) m = $2 } END { print s, m }' > "$dir/$n-import.time"
-  run "$n-nightly-1" "$lm" nightly --db "$d/registry.sqlite" --as-of 2026-01-16 --out "$d/runs"
-  run "$n-nightly-2" "$lm" nightly --db "$d/registry.sqlite" --as-of 2026-01-17 --out "$d/runs"
+  timed "$n-nightly-1" "$lm" nightly --db "$d/registry.sqlite" --as-of 2026-01-16 --out "$d/runs"
+  timed "$n-nightly-2" "$lm" nightly --db "$d/registry.sqlite" --as-of 2026-01-17 --out "$d/runs"
   echo "size $n done" >&2
   [ "${KEEP:-0}" = 1 ] || rm -rf "$d"
 done

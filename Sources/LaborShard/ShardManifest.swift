@@ -49,8 +49,12 @@ public struct ShardManifest: Codable, Sendable, Equatable {
         }
     }
 
-    public var formatVersion = 1
+    public var formatVersion = ShardManifest.currentFormat
+    public static let currentFormat = 1
     public var version: String
+    /// What the encoding depended on (the version, the taxonomy files and the weights file, as one digest): the
+    /// merge reads the inputs again, and must read them as the plan did.
+    public var encodingKey: String
     public var shards: Int
     public var topK: Int
     /// The quantised floor a candidate must beat (`MatchEncoder.floor`).
@@ -65,10 +69,38 @@ public struct ShardManifest: Codable, Sendable, Equatable {
     public var postCodes: Part
     public var blocks: [Block]
 
+    /// Reads and checks a manifest: a file that is not one, or whose blocks do not match its shard count, is
+    /// named with what is wrong in one line.
     public static func read(path: String) throws -> ShardManifest {
         guard let data = FileManager.default.contents(atPath: path) else { throw ShardError.noManifest(path) }
-        do { return try JSONDecoder().decode(ShardManifest.self, from: data) } catch {
-            throw ShardError.badManifest(path, "\(error)")
+        let m: ShardManifest
+        do { m = try JSONDecoder().decode(ShardManifest.self, from: data) } catch let e as DecodingError {
+            throw ShardError.badManifest(path, ShardManifest.describe(e))
+        }
+        guard m.formatVersion == currentFormat else {
+            throw ShardError.badManifest(path, "format \(m.formatVersion), this labormatch reads format \(currentFormat)")
+        }
+        guard m.shards >= 1, m.blocks.count == m.shards, m.blocks.enumerated().allSatisfy({ $0.offset == $0.element.index }),
+              m.blocks.map(\.workers).reduce(0, +) == m.workers else {
+            throw ShardError.badManifest(path, "its \(m.blocks.count) blocks do not make the \(m.shards) shards of \(m.workers) workers it names")
+        }
+        return m
+    }
+
+    /// Shard jobs and the merge run the version that planned (another one may encode or list differently).
+    public func check(version current: String, path: String) throws {
+        guard version == current else {
+            throw ShardError.badManifest(path, "planned by labormatch \(version), this is \(current); run the same version everywhere, or plan again")
+        }
+    }
+
+    static func describe(_ e: DecodingError) -> String {
+        func at(_ c: DecodingError.Context) -> String { c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
+        switch e {
+        case .keyNotFound(let k, let c): return "no \"\((at(c).isEmpty ? "" : at(c) + ".") + k.stringValue)\" field"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\"\(at(c))\" has the wrong type"
+        case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not JSON" : "\"\(at(c))\" is not valid"
+        @unknown default: return "not a manifest"
         }
     }
 

@@ -17,7 +17,7 @@ public enum ShardRun {
     /// shard and the manifest into `directory`. Returns the manifest.
     public static func plan(workers: [Worker], posts: [JobPost], matcher: Matcher, shards: Int, topK: Int,
                             inputs: [String: ShardManifest.Input], reading: ShardManifest.Reading, version: String,
-                            directory: String) throws -> ShardManifest {
+                            encodingKey: String, directory: String) throws -> ShardManifest {
         precondition(shards >= 1 && topK >= 1)
         // Parts of an earlier plan in the same folder are removed: they belong to other inputs.
         if FileManager.default.fileExists(atPath: directory + "/parts") { try FileManager.default.removeItem(atPath: directory + "/parts") }
@@ -45,7 +45,7 @@ public enum ShardRun {
                 codes: try .write(rows.map { codes.workers[Int($0)] }, shape: [rows.count], directory: directory, file: name + ".codes.npy"),
                 rows: try .write(rows, shape: [rows.count], directory: directory, file: name + ".rows.npy")))
         }
-        let manifest = ShardManifest(version: version, shards: shards, topK: topK, floor: matcher.encoder.floor,
+        let manifest = ShardManifest(version: version, encodingKey: encodingKey, shards: shards, topK: topK, floor: matcher.encoder.floor,
                                      workers: workers.count, posts: posts.count, columns: d, inputs: inputs, reading: reading,
                                      postMatrix: postMatrix, postCodes: postCodes, blocks: blocks)
         try AtomicFile.write(JSONOutput.encode(manifest), to: directory + "/" + ShardManifest.fileName)
@@ -62,9 +62,10 @@ public enum ShardRun {
     /// `shard score`: shard `index` against all posts (the same blocked GEMM and selection as `match`); writes
     /// its final per-worker lists, its partial per-post lists (worker rows of the whole run) and, last, its result
     /// file. Idempotent: a shard whose result and parts check out is left alone.
-    public static func score(manifestPath: String, index: Int, threads: Int? = nil,
+    public static func score(manifestPath: String, index: Int, version: String, threads: Int? = nil,
                              progress: (@Sendable (Int) -> Void)? = nil) throws -> ScoreOutcome {
         let manifest = try ShardManifest.read(path: manifestPath)
+        try manifest.check(version: version, path: manifestPath)
         let dir = ShardManifest.directory(of: manifestPath)
         guard (0..<manifest.shards).contains(index) else { throw ShardError.indexOutOfRange(index, shards: manifest.shards) }
         let manifestHash = try manifestDigest(manifestPath)
@@ -128,8 +129,15 @@ public enum ShardRun {
     /// held at once. `workerCodes` and `postCodes` are the whole run's tie codes (from the ids).
     public static func mergedCandidates(manifestPath: String, workerCodes: [UInt32], postCodes: [UInt32],
                                         chunk: Int = 4096) throws -> ScoringResult {
+        let (manifest, results) = try finishedShards(manifestPath: manifestPath)
+        return try mergedCandidates(manifest: manifest, directory: ShardManifest.directory(of: manifestPath), results: results,
+                                    workerCodes: workerCodes, postCodes: postCodes, chunk: chunk)
+    }
+
+    /// Every shard's result, each checked against its parts; otherwise all the shards that are not usable, named
+    /// at once (`ShardError.parts`). The merge calls this before it reads anything else.
+    public static func finishedShards(manifestPath: String) throws -> (manifest: ShardManifest, results: [ShardResult]) {
         let (manifest, states) = try status(manifestPath: manifestPath)
-        let dir = ShardManifest.directory(of: manifestPath)
         var failures: [(Int, String)] = []
         var results: [ShardResult] = []
         for (i, s) in states.enumerated() {
@@ -140,13 +148,24 @@ public enum ShardRun {
             }
         }
         guard failures.isEmpty else { throw ShardError.parts(failures) }
+        return (manifest, results)
+    }
+
+    /// The merge of shards already checked by `finishedShards`.
+    public static func mergedCandidates(manifest: ShardManifest, directory dir: String, results: [ShardResult],
+                                        workerCodes: [UInt32], postCodes: [UInt32], chunk: Int = 4096) throws -> ScoringResult {
         let n = manifest.workers, m = manifest.posts
         precondition(workerCodes.count == n && postCodes.count == m, "tie codes of another run")
         let k = min(manifest.topK, m), pk = min(manifest.topK, n)
         var byWorker = CandidateTable(rows: n, k: k)
-        // Final worker lists: one shard at a time, each row to its place in the whole run.
+        // Final worker lists: one shard at a time, each row to its place in the whole run (the map checked first).
         for (s, r) in results.enumerated() {
-            let rows = try NPY.read(Int32.self, path: dir + "/" + manifest.blocks[s].rows.file, dimensions: 1).values
+            let map = manifest.blocks[s].rows
+            if let why = map.problem(directory: dir) { throw ShardError.damagedBlock(index: s, file: map.file, reason: why) }
+            let rows = try NPY.read(Int32.self, path: dir + "/" + map.file, dimensions: 1).values
+            guard rows.allSatisfy({ 0 <= $0 && Int($0) < n }) else {
+                throw ShardError.damagedBlock(index: s, file: map.file, reason: "\(map.file) names rows outside 0…\(n - 1)")
+            }
             let scores = try NPY.read(Float.self, path: dir + "/" + r.byWorkerScores.file, dimensions: 2)
             let ids = try NPY.read(Int32.self, path: dir + "/" + r.byWorkerIDs.file, dimensions: 2)
             guard scores.shape == [rows.count, k], ids.shape == scores.shape else {

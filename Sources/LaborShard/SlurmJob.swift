@@ -120,6 +120,13 @@ public struct SlurmJob: Sendable {
         """
     }
 
+    /// A YAML double-quoted scalar (JSON's string syntax, which YAML reads the same).
+    static func yamlString(_ s: String) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = .withoutEscapingSlashes
+        return String(decoding: (try? e.encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+
     /// For sites that run Kubernetes rather than Slurm (documented, not tested here).
     func kubernetesJob(shards: Int) -> String {
         """
@@ -142,7 +149,7 @@ public struct SlurmJob: Sendable {
               containers:
               - name: shard
                 image: labormatch:latest
-                command: ["sh", "-c", "exec labormatch shard score --manifest \(manifestPath) --index $JOB_COMPLETION_INDEX --threads \(cpusPerShard)"]
+                command: ["sh", "-c", \(SlurmJob.yamlString("exec labormatch shard score --manifest \(SlurmJob.quote(manifestPath)) --index \"$JOB_COMPLETION_INDEX\" --threads \(cpusPerShard)"))]
                 env:
                 - name: OPENBLAS_NUM_THREADS
                   value: "\(cpusPerShard)"
@@ -150,7 +157,7 @@ public struct SlurmJob: Sendable {
                   requests: {cpu: "\(cpusPerShard)"}
                   limits: {cpu: "\(cpusPerShard)"}
                 volumeMounts:
-                - {name: shards, mountPath: \(ShardManifest.directory(of: manifestPath))}
+                - {name: shards, mountPath: \(SlurmJob.yamlString(ShardManifest.directory(of: manifestPath)))}
               volumes:
               - name: shards
                 persistentVolumeClaim: {claimName: labormatch-shards}

@@ -183,32 +183,16 @@ extension Registry {
                     rows INTEGER NOT NULL,
                     columns INTEGER NOT NULL,
                     matrix BLOB NOT NULL
-                );
-                CREATE TRIGGER encoded_cache_post_insert AFTER INSERT ON post
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
-                CREATE TRIGGER encoded_cache_post_update AFTER UPDATE ON post
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
-                CREATE TRIGGER encoded_cache_post_delete AFTER DELETE ON post
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
-                CREATE TRIGGER encoded_cache_employer_insert AFTER INSERT ON employer
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
-                CREATE TRIGGER encoded_cache_employer_update AFTER UPDATE ON employer
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
-                CREATE TRIGGER encoded_cache_employer_delete AFTER DELETE ON employer
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts'); END;
-                CREATE TRIGGER encoded_cache_placement_insert AFTER INSERT ON placement
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts', 'workers'); END;
-                CREATE TRIGGER encoded_cache_placement_update AFTER UPDATE ON placement
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts', 'workers'); END;
-                CREATE TRIGGER encoded_cache_placement_delete AFTER DELETE ON placement
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('posts', 'workers'); END;
-                CREATE TRIGGER encoded_cache_worker_insert AFTER INSERT ON worker
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('workers'); END;
-                CREATE TRIGGER encoded_cache_worker_update AFTER UPDATE ON worker
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('workers'); END;
-                CREATE TRIGGER encoded_cache_worker_delete AFTER DELETE ON worker
-                    BEGIN DELETE FROM encoded_cache WHERE side IN ('workers'); END;
+                )
                 """)
+            for (table, sides) in [("post", "'posts'"), ("employer", "'posts'"), ("placement", "'posts', 'workers'"), ("worker", "'workers'")] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER encoded_cache_\(table)_\(event.lowercased()) AFTER \(event) ON \(table)
+                            BEGIN DELETE FROM encoded_cache WHERE side IN (\(sides)); END
+                        """)
+                }
+            }
         }
         return m
     }

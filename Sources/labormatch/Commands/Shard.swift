@@ -68,8 +68,10 @@ extension LaborMatch.Shard {
                                                     dataDirectory: URL(fileURLWithPath: global.dataDirectory()).standardizedFileURL.path,
                                                     strict: inputs.strict)
                 let directory = URL(fileURLWithPath: out).standardizedFileURL.path
+                let key = try global.encodingKey(weightsDigest: recorded["weights"]!.sha256)
                 let m = try ShardRun.plan(workers: loaded.workers, posts: loaded.posts, matcher: Matcher(rules: loaded.rules), shards: shards,
-                                          topK: topK, inputs: recorded, reading: reading, version: LaborMatchVersion.string, directory: directory)
+                                          topK: topK, inputs: recorded, reading: reading, version: LaborMatchVersion.string,
+                                          encodingKey: key, directory: directory)
                 let sizes = m.blocks.map(\.workers)
                 Console.out("planned \(m.workers) workers × \(m.posts) posts in \(shards) shards (\(sizes.min() ?? 0)–\(sizes.max() ?? 0) workers each), top \(topK), as of \(reading.asOf)")
                 Console.out("wrote \(directory)/\(ShardManifest.fileName); next: labormatch shard score --manifest \(directory)/\(ShardManifest.fileName) --index I (0…\(shards - 1)), or shard slurm")
@@ -101,7 +103,8 @@ extension LaborMatch.Shard {
                 let m = try ShardManifest.read(path: manifest)
                 let workers = (0..<m.shards).contains(index) ? m.blocks[index].workers : 0
                 let progress = Progress(label: "shard \(index)", total: workers)
-                let outcome = try ShardRun.score(manifestPath: manifest, index: index, threads: threads, progress: progress.callback)
+                let outcome = try ShardRun.score(manifestPath: manifest, index: index, version: LaborMatchVersion.string, threads: threads,
+                                                 progress: progress.callback)
                 progress.finish()
                 switch outcome {
                 case .alreadyDone(let r):
@@ -133,9 +136,15 @@ extension LaborMatch.Shard {
         func run() throws {
             try runMapped {
                 var clock = Stopwatch()
-                let m = try ShardManifest.read(path: manifest)
+                // Every shard's parts first (a missing one is named before anything is read or written), then
+                // the plan's version, taxonomy and weights: the merge reads the inputs again as the plan did.
+                let (m, results) = try ShardRun.finishedShards(manifestPath: manifest)
+                try m.check(version: LaborMatchVersion.string, path: manifest)
                 var global = self.global
                 if global.dataDir == nil { global.dataDir = m.reading.dataDirectory }
+                guard let weights = m.inputs["weights"], try global.encodingKey(weightsDigest: weights.sha256) == m.encodingKey else {
+                    throw ShardError.badManifest(manifest, "the taxonomy in \(global.dataDirectory()) or the weights differ from the plan's (\(m.reading.dataDirectory)); merge with the plan's, or plan again")
+                }
                 _ = try placement.quotas(taxonomy: global.taxonomy())
                 try OutputFolder.prepare(out)
                 // The inputs as planned: same files (checked by hash), same reading options.
@@ -154,7 +163,8 @@ extension LaborMatch.Shard {
                 }
                 let read = clock.lap()
                 let codes = TieCodes(workerIDs: loaded.workers.map(\.workerID), postIDs: loaded.posts.map(\.postID))
-                let result = try ShardRun.mergedCandidates(manifestPath: manifest, workerCodes: codes.workers, postCodes: codes.posts)
+                let result = try ShardRun.mergedCandidates(manifest: m, directory: ShardManifest.directory(of: manifest), results: results,
+                                                           workerCodes: codes.workers, postCodes: codes.posts)
                 let merge = clock.lap()
                 Console.out("merged \(m.shards) shards")
                 try LaborMatch.Match.writeOutputs(loaded: loaded, result: result, topK: m.topK, out: out, inputs: inputs, placement: placement,
@@ -229,6 +239,9 @@ extension LaborMatch.Shard {
         var mergeArguments: [String] = []
 
         func validate() throws {
+            if let partition, partition.isEmpty || !partition.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.,-".contains($0)) }) {
+                throw ValidationError("--partition '\(partition)' is not a Slurm partition name (letters, digits, _ . - and commas).")
+            }
             guard cpusPerShard >= 1 else { throw ValidationError("--cpus-per-shard must be at least 1.") }
         }
 
