@@ -60,8 +60,10 @@ extension Registry {
     /// Records statements about workers' statuses (imports, the nightly's reconciliation, a call) and makes each
     /// touched worker's newest evidence their current status, set-based: the rows go in through one cached insert,
     /// then one UPDATE sets every touched worker's status from their newest evidence, and a status that changed
-    /// is kept in history (one row per worker and batch). Statements about workers not in the registry are
-    /// dropped. Returns each touched worker's status before and after.
+    /// is kept in history: one row per worker and batch, from the status before the batch to the one after (a
+    /// night that confirms a month and finds a loss in a later one records the net change; every statement stays
+    /// in `evidence`, which `show worker` lists). Statements about workers not in the registry are dropped.
+    /// Returns each touched worker's status before and after.
     @discardableResult
     static func addEvidence(_ db: Database, _ rows: [EvidenceRow], recorded: String) throws -> [String: (before: String, after: String)] {
         guard !rows.isEmpty else { return [:] }

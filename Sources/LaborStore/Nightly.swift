@@ -126,6 +126,8 @@ public enum Nightly {
         public var problems: [String]
         /// The pool's and the open posts' scoring matrices (rows as `pool` and `posts`), for suggest's cache.
         var encoded: (workers: FeatureMatrix, posts: FeatureMatrix)
+        /// The registry's data_version when the plan read it (`Suggest.store` keeps the encoding only if unchanged).
+        var dataVersion: Int
         /// Seconds of each stage (snapshot, reconcile, score, solve, contacts), for summary.json.
         public var stages: [String: Double] = [:]
     }
@@ -333,7 +335,8 @@ public enum Nightly {
         return Plan(runID: runID, options: options, reconciledMonth: months.last ?? lastReconciled, notes: notes, actions: actions,
                     steps: rec.steps, counts: counts,
                     pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
-                    numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems, encoded: encoded, stages: stages)
+                    numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems, encoded: encoded,
+                    dataVersion: try Suggest.dataVersion(db), stages: stages)
     }
 
     /// Who should be called tonight: job losses (poor households first), then proposals the worker has not been

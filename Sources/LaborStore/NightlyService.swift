@@ -96,8 +96,12 @@ public struct NightlyService {
                            version: c.version, started: ISO8601DateFormatter().string(from: Date()))
         checkpoint("after-commit")
         if let key = c.encodingKey {
-            Suggest.store(registry: registry, .posts, key: key, .init(ids: plan.posts.map(\.postID), matrix: plan.encoded.posts))
-            Suggest.store(registry: registry, .workers, key: Suggest.poolKey(key, asOf: o.asOf), .init(ids: plan.pool.map(\.workerID), matrix: plan.encoded.workers))
+            // Stored only if no other process committed since the plan read the registry (its own commit does
+            // not count: data_version moves for other connections' commits).
+            Suggest.store(registry: registry, .posts, key: key, .init(ids: plan.posts.map(\.postID), matrix: plan.encoded.posts),
+                          readAt: plan.dataVersion)
+            Suggest.store(registry: registry, .workers, key: Suggest.poolKey(key, asOf: o.asOf),
+                          .init(ids: plan.pool.map(\.workerID), matrix: plan.encoded.workers), readAt: plan.dataVersion)
         }
         try dirs.pointLatest(runID: runID)
         let removed = try dirs.prune(keep: c.keep, known: try Nightly.runIDs(registry: registry))

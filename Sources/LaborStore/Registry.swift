@@ -107,6 +107,18 @@ public struct Registry: Sendable {
 
     public func write<T>(_ body: (Database) throws -> T) throws -> T { try dbQueue.write(body) }
     public func read<T>(_ body: (Database) throws -> T) throws -> T { try dbQueue.read(body) }
+    /// A write transaction that fails at once, rather than waiting, when another process is writing (for work
+    /// that may simply be skipped, like keeping a cache).
+    func writeWithoutWaiting(_ body: (Database) throws -> Void) throws {
+        try dbQueue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 0")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = 10000") }
+            try db.inTransaction(.immediate) {
+                try body(db)
+                return .commit
+            }
+        }
+    }
 }
 
 /// An exclusive lock held for the length of a command (`nightly`, imports): a second one exits at once with

@@ -45,26 +45,34 @@ public struct Suggest {
     /// The pool's encoding holds ages: its key holds the as-of date.
     static func poolKey(_ key: String, asOf: CivilDate) -> String { key + " as-of " + asOf.description }
 
-    /// The cached side, when its key is this run's.
-    func cached(_ side: Side, key: String) throws -> Encoded? {
+    /// The cached side, when its key is this run's and its rows are as wide as this encoder's (`columns`).
+    func cached(_ side: Side, key: String, columns expected: Int) throws -> Encoded? {
         try registry.read { db -> Encoded? in
             guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT key, ids, rows, columns, matrix FROM encoded_cache WHERE side = ?"),
                                            arguments: [side.rawValue]),
                   (r["key"] as String) == key else { return nil }
             let rows: Int = r["rows"], columns: Int = r["columns"], blob: Data = r["matrix"]
             let ids = (r["ids"] as String).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            guard blob.count == rows * columns * MemoryLayout<Float>.size, ids.count == rows || (rows == 0 && ids == [""]) else { return nil }
+            guard columns == expected, blob.count == rows * columns * MemoryLayout<Float>.size,
+                  ids.count == rows || (rows == 0 && ids == [""]) else { return nil }
             var values = [Float](repeating: 0, count: rows * columns)
             values.withUnsafeMutableBytes { _ = blob.copyBytes(to: $0) }
             return Encoded(ids: rows == 0 ? [] : ids, matrix: FeatureMatrix(rows: rows, columns: columns, values: values))
         }
     }
 
-    /// Keeps a side for the next suggest. A registry that cannot be written (read-only file, busy) keeps nothing:
-    /// the cache only saves time.
-    static func store(registry: Registry, _ side: Side, key: String, _ e: Encoded) {
+    /// SQLite's `data_version` on the registry's connection: it changes when another connection commits. Read with
+    /// the rows an encoding is made from, and checked again when it is stored.
+    static func dataVersion(_ db: Database) throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+
+    /// Keeps a side for the next suggest, only if nothing was committed by another process since its rows were
+    /// read (`readAt`, a `dataVersion`): a change committed in between has already fired its trigger, and an
+    /// encoding from before it must not be stored over that. Never waits for a busy registry, and a registry that
+    /// cannot be written keeps nothing: the cache only saves time.
+    static func store(registry: Registry, _ side: Side, key: String, _ e: Encoded, readAt: Int) {
         let blob = e.matrix.values.withUnsafeBytes { Data($0) }
-        try? registry.write { db in
+        try? registry.writeWithoutWaiting { db in
+            guard try dataVersion(db) == readAt else { return }
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO encoded_cache (side, key, ids, rows, columns, matrix) VALUES (?, ?, ?, ?, ?, ?)")
                 .execute(arguments: [side.rawValue, key, e.ids.joined(separator: "\n"), e.matrix.rows, e.matrix.columns, blob])
         }
@@ -100,29 +108,35 @@ public struct Suggest {
         public var description: String { message }
     }
 
+    /// The open posts as the nightly matches them: not of an excluded employer, with openings beyond the places
+    /// open placements hold (counted in one GROUP BY), and the registry's data_version when read.
+    func openPosts() throws -> (posts: [JobPost], readAt: Int) {
+        try registry.read { db in
+            var held: [String: Int] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT post_id, COUNT(*) FROM placement WHERE end_date IS NULL AND post_id IS NOT NULL GROUP BY post_id
+                """) { held[r[0]] = r[1] }
+            let posts = try Registry.posts(db, taxonomy: rules.taxonomy, filter: "credit_code NOT IN (SELECT credit_code FROM employer WHERE excluded = 1)")
+                .accepted.filter { $0.openings > held[$0.postID, default: 0] }
+            return (posts, try Suggest.dataVersion(db))
+        }
+    }
+
     /// The open posts for `worker`, best first (at most `k`), as the nightly's candidates_by_worker lists them.
     public func posts(for worker: Worker, k: Int) throws -> [(post: JobPost, line: Line)] {
         let matcher = Matcher(rules: rules)
+        let wq = matcher.scoringMatrices(workers: [worker], posts: []).workers
         let encoded: Encoded
-        if let key = cacheKey, let e = try cached(.posts, key: key) {
+        if let key = cacheKey, let e = try cached(.posts, key: key, columns: wq.columns) {
             encoded = e
         } else {
-            // The places open placements hold, counted in one GROUP BY; posts of excluded employers never load.
-            let open = try registry.read { db -> [JobPost] in
-                var held: [String: Int] = [:]
-                for r in try Row.fetchAll(db, sql: """
-                    SELECT post_id, COUNT(*) FROM placement WHERE end_date IS NULL AND post_id IS NOT NULL GROUP BY post_id
-                    """) { held[r[0]] = r[1] }
-                return try Registry.posts(db, taxonomy: rules.taxonomy, filter: "credit_code NOT IN (SELECT credit_code FROM employer WHERE excluded = 1)")
-                    .accepted.filter { $0.openings > held[$0.postID, default: 0] }
-            }
+            let (open, readAt) = try openPosts()
             encoded = Encoded(ids: open.map(\.postID), matrix: matcher.scoringMatrices(workers: [], posts: open).posts)
-            if let key = cacheKey { Suggest.store(registry: registry, .posts, key: key, encoded) }
+            if let key = cacheKey { Suggest.store(registry: registry, .posts, key: key, encoded, readAt: readAt) }
         }
         guard encoded.matrix.rows > 0 else { return [] }
         // Tie codes of the whole open set (as the nightly's), the worker's from its id.
         let codes = TieCodes(workerIDs: [worker.workerID], postIDs: encoded.ids)
-        let wq = matcher.scoringMatrices(workers: [worker], posts: []).workers
         let r = Matcher.topK(scoringWorkers: wq, posts: encoded.matrix, floor: matcher.encoder.floor, k: k, codes: codes, threads: 1)
         let listed = r.byWorker.candidates(of: 0)
         let rows = try rowsByID(listed.map { encoded.ids[$0.id] }) { db, filter, ids in
@@ -132,6 +146,12 @@ public struct Suggest {
             guard let p = rows[encoded.ids[c.id]] else { throw Problem(message: "post \(encoded.ids[c.id]) is no longer in the registry") }
             return (p, Line(rank: n + 1, score: c.score, reasons: rules.reasons(worker, p)))
         }
+    }
+
+    /// Why a worker has no eligible open post (the hard rules that block most of them, with counts), for the
+    /// rare empty list: loads the open posts.
+    public func whyNoPost(for worker: Worker) throws -> String {
+        rules.whyNoPost(worker, posts: rules.groups(ofPosts: try openPosts().posts))
     }
 
     /// The listed rows, loaded by id in one query (`filter` is "<id column> IN (?, …)").
@@ -146,19 +166,20 @@ public struct Suggest {
     public func workers(for post: JobPost, k: Int) throws -> [(worker: Worker, line: Line)] {
         let matcher = Matcher(rules: rules)
         let key = cacheKey.map { Suggest.poolKey($0, asOf: rules.asOf) }
+        let pq = matcher.scoringMatrices(workers: [], posts: [post]).posts
         let encoded: Encoded
-        if let key, let e = try cached(.workers, key: key) {
+        if let key, let e = try cached(.workers, key: key, columns: pq.columns) {
             encoded = e
         } else {
-            let pool = try registry.read { db in
-                try Registry.workers(db, taxonomy: rules.taxonomy, asOf: rules.asOf, filter: Suggest.freeWorkerFilter)
-            }.accepted
+            let (pool, readAt) = try registry.read { db in
+                (try Registry.workers(db, taxonomy: rules.taxonomy, asOf: rules.asOf, filter: Suggest.freeWorkerFilter).accepted,
+                 try Suggest.dataVersion(db))
+            }
             encoded = Encoded(ids: pool.map(\.workerID), matrix: matcher.scoringMatrices(workers: pool, posts: []).workers)
-            if let key { Suggest.store(registry: registry, .workers, key: key, encoded) }
+            if let key { Suggest.store(registry: registry, .workers, key: key, encoded, readAt: readAt) }
         }
         guard encoded.matrix.rows > 0 else { return [] }
         let codes = TieCodes(workerIDs: encoded.ids, postIDs: [post.postID])
-        let pq = matcher.scoringMatrices(workers: [], posts: [post]).posts
         let r = Matcher.topK(scoringWorkers: encoded.matrix, posts: pq, floor: matcher.encoder.floor, k: k, codes: codes)
         let listed = r.byPost?.candidates(of: 0) ?? []
         let rows = try rowsByID(listed.map { encoded.ids[$0.id] }, column: "id_number") { db, filter, ids in

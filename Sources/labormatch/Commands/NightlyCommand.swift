@@ -87,7 +87,7 @@ extension LaborMatch {
                 configuration.version = LaborMatchVersion.string
                 configuration.registryPath = registry.db
                 configuration.weightsDigest = weightsDigest
-                configuration.encodingKey = try global.encodingKey(weightsDigest: weightsDigest)
+                configuration.encodingKey = try? global.encodingKey(weightsDigest: weightsDigest)   // no key: no cache
                 configuration.allowBackdate = allowBackdate
                 var service = NightlyService(registry: reg, taxonomy: taxonomy, weights: weights, configuration: configuration)
                 service.checkpoint = pause

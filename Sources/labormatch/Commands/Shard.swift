@@ -68,7 +68,7 @@ extension LaborMatch.Shard {
                                                     dataDirectory: URL(fileURLWithPath: global.dataDirectory()).standardizedFileURL.path,
                                                     strict: inputs.strict)
                 let directory = URL(fileURLWithPath: out).standardizedFileURL.path
-                let key = try global.encodingKey(weightsDigest: recorded["weights"]!.sha256)
+                let key = try global.encodingKey(weightsDigest: recorded["weights"]!.sha256, build: false)
                 let m = try ShardRun.plan(workers: loaded.workers, posts: loaded.posts, matcher: Matcher(rules: loaded.rules), shards: shards,
                                           topK: topK, inputs: recorded, reading: reading, version: LaborMatchVersion.string,
                                           encodingKey: key, directory: directory)
@@ -142,7 +142,7 @@ extension LaborMatch.Shard {
                 try m.check(version: LaborMatchVersion.string, path: manifest)
                 var global = self.global
                 if global.dataDir == nil { global.dataDir = m.reading.dataDirectory }
-                guard let weights = m.inputs["weights"], try global.encodingKey(weightsDigest: weights.sha256) == m.encodingKey else {
+                guard let weights = m.inputs["weights"], try global.encodingKey(weightsDigest: weights.sha256, build: false) == m.encodingKey else {
                     throw ShardError.badManifest(manifest, "the taxonomy in \(global.dataDirectory()) or the weights differ from the plan's (\(m.reading.dataDirectory)); merge with the plan's, or plan again")
                 }
                 _ = try placement.quotas(taxonomy: global.taxonomy())

@@ -54,14 +54,14 @@ extension LaborMatch {
                 try registry.checkFile()
                 let reg = try registry.open(create: false)
                 let s = try Suggest(registry: reg, taxonomy: taxonomy, weights: weights, asOf: date,
-                                    cacheKey: try global.encodingKey(weightsDigest: digest))
+                                    cacheKey: try? global.encodingKey(weightsDigest: digest))
                 switch side {
                 case .worker:
                     let w = try one({ try WorkerIntake.read(path: $0, taxonomy: taxonomy, asOf: date) }, { try s.worker(id: $0) },
                                     missing: "no worker \(global.showID(id ?? "")) in \(registry.db) (查无此人); register them, or give --file")
                     Console.out("\(global.showID(w.workerID)) \(global.unmask ? w.name : Masking.name(w.name)), \(taxonomy.townships[w.township].name): best \(topK) open posts")
                     let list = try s.posts(for: w, k: topK)
-                    if list.isEmpty { Console.out("  no eligible open post: " + s.rules.whyNoPost(w, posts: s.rules.groups(ofPosts: [])).replacingOccurrences(of: "无符合条件的岗位: ", with: "")) }
+                    if list.isEmpty { Console.out("  no eligible open post: " + (try s.whyNoPost(for: w)).replacingOccurrences(of: "无符合条件的岗位: ", with: "")) }
                     for (p, l) in list {
                         Console.out("\(String(l.rank).leftPad(3))  \(Matcher.display(l.score).leftPad(6))  \(p.postID)  \(p.employer)  \(taxonomy.occupations[p.occupation].name)  \(taxonomy.destinations[p.location].name)  \(p.wageMin)–\(p.wageMax)  \(l.reasons)")
                     }

@@ -31,12 +31,19 @@ struct GlobalOptions: ParsableArguments {
 
     var english: Bool { lang == .en }
 
-    /// What encoded rows depend on, as one digest: this version, the taxonomy files and the weights file. The key
-    /// of suggest's cache in the registry.
-    func encodingKey(weightsDigest: String) throws -> String {
+    /// What encoded rows depend on, as one digest: this version and build of labormatch (the executable's size and
+    /// time, since a new build may encode differently under the same version), the taxonomy files and the weights
+    /// file. The key of suggest's cache in the registry and of a sharded run's plan.
+    /// `build: false` for a sharded run, whose nodes may run copies of the same version built elsewhere.
+    func encodingKey(weightsDigest: String, build: Bool = true) throws -> String {
         let dir = dataDirectory() + "/taxonomy"
         var text = "labormatch " + LaborMatchVersion.string + "\nweights " + weightsDigest + "\n"
+        if build, let exe = Bundle.main.executablePath, let a = try? FileManager.default.attributesOfItem(atPath: exe) {
+            text += "build \((a[.size] as? Int) ?? 0) \((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)\n"
+        }
         for f in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir + "/" + f, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             text += f + " " + (try FileDigest.sha256Hex(path: dir + "/" + f)) + "\n"
         }
         return FileDigest.sha256Hex(Data(text.utf8))
