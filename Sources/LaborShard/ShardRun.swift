@@ -123,6 +123,14 @@ public enum ShardRun {
         return (manifest, (0..<manifest.shards).map { finished(directory: dir, index: $0, manifestSHA256: hash) })
     }
 
+    /// Raises the soft limit on open files towards `needed`, never above the hard limit.
+    static func raiseOpenFileLimit(to needed: Int) {
+        var l = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &l) == 0, l.rlim_cur < rlim_t(needed) else { return }
+        l.rlim_cur = min(l.rlim_max, rlim_t(needed))
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &l)
+    }
+
     /// `shard merge`'s lists: checks every shard's parts first (all failures named at once), then places each
     /// shard's final worker lists at their rows and merges the per-post lists in shard-index order by the fixed
     /// (score, tie rank) key, `chunk` posts at a time, so that only one slice of each shard's per-post lists is
@@ -180,6 +188,9 @@ public enum ShardRun {
         }
         // Per-post lists: a k-way merge of the shards' sorted lists, slice by slice.
         var byPost = CandidateTable(rows: m, k: pk)
+        // Two open files per shard at once: a run of hundreds of shards needs more than the usual soft limit of
+        // 1,024 descriptors, so raise it to the hard limit (as far as it goes) before opening them.
+        ShardRun.raiseOpenFileLimit(to: 2 * results.count + 64)
         let readers = try results.map { r in
             (try NPY.RowReader<Float>(path: dir + "/" + r.byPostScores.file), try NPY.RowReader<Int32>(path: dir + "/" + r.byPostIDs.file))
         }
