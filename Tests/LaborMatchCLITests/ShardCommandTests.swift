@@ -60,6 +60,24 @@ import TestSupport
         try Self.expectSame(single, merged, "\(shards) shards")
     }
 
+    /// More shards than workers: the empty shards are named in a warning, score nothing, and the merge is still
+    /// exactly `match`.
+    @Test func moreShardsThanWorkers() throws {
+        let src = CLI.tempDir(), dir = CLI.tempDir(), merged = CLI.tempDir(), single = CLI.tempDir()
+        // Lines by isNewline: the sample's CRLF is one Character, which split(separator: "\n") never finds.
+        let lines = try String(contentsOfFile: CLI.sample + "/workers.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
+        try (lines.prefix(6).joined(separator: "\n") + "\n").write(toFile: src + "/workers.csv", atomically: true, encoding: .utf8)
+        let plan = try CLI.run(["shard", "plan", "--workers", src + "/workers.csv", "--posts", CLI.sample + "/posts.csv", "--out", dir,
+                                "--as-of", Self.asOf, "--shards", "7"])
+        #expect(plan.status == 0 && plan.stderr.contains("of the 7 shards have no workers (5 workers in all)"), "\(plan.stderr)")
+        for i in 0..<7 { #expect(try CLI.run(["shard", "score", "--manifest", dir + "/manifest.json", "--index", String(i)]).status == 0) }
+        #expect(try CLI.run(["shard", "merge", "--manifest", dir + "/manifest.json", "--out", merged, "--unmask", "--lang", "en"]).status == 0)
+        let m = try CLI.run(["match", "--workers", src + "/workers.csv", "--posts", CLI.sample + "/posts.csv", "--out", single,
+                             "--as-of", Self.asOf, "--unmask", "--lang", "en"])
+        #expect(m.status == 0, "\(m.stderr)")
+        try Self.expectSame(single, merged, "5 workers in 7 shards", ignoring: ["seconds"])
+    }
+
     /// The split is by a hash of worker_id and ties by ids: shuffled input rows give the same files, the same
     /// objective and summary (but for the inputs' names and hashes), for every shard count.
     @Test(arguments: [1, 2, 3, 7])
@@ -68,9 +86,11 @@ import TestSupport
         var rng = SplitMix64(seed: UInt64(shards))
         for name in ["workers.csv", "posts.csv"] {
             let text = try String(contentsOfFile: CLI.sample + "/" + name, encoding: .utf8)
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+            var lines = text.split(whereSeparator: \.isNewline).map(String.init)   // CRLF is one Character
             let header = lines.removeFirst()
+            let before = lines
             lines.shuffle(using: &rng)
+            #expect(lines.count > 100 && lines != before, "\(name) was not shuffled")
             try ([header] + lines).joined(separator: "\n").appending("\n").write(toFile: src + "/" + name, atomically: true, encoding: .utf8)
         }
         let single = CLI.tempDir(), merged = CLI.tempDir()

@@ -73,6 +73,10 @@ extension LaborMatch.Shard {
                                           topK: topK, inputs: recorded, reading: reading, version: LaborMatchVersion.string,
                                           encodingKey: key, directory: directory)
                 let sizes = m.blocks.map(\.workers)
+                let empty = sizes.filter { $0 == 0 }.count
+                if empty > 0 {
+                    Console.err("labormatch: warning: \(empty) of the \(shards) shards have no workers (\(m.workers) workers in all); they finish at once, but fewer shards would do")
+                }
                 Console.out("planned \(m.workers) workers × \(m.posts) posts in \(shards) shards (\(sizes.min() ?? 0)–\(sizes.max() ?? 0) workers each), top \(topK), as of \(reading.asOf)")
                 Console.out("wrote \(directory)/\(ShardManifest.fileName); next: labormatch shard score --manifest \(directory)/\(ShardManifest.fileName) --index I (0…\(shards - 1)), or shard slurm")
                 Console.err(String(format: "seconds: %.2f", clock.lap()))
