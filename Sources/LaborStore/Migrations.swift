@@ -185,10 +185,16 @@ extension Registry {
                     matrix BLOB NOT NULL
                 )
                 """)
+            // A worker's update clears the pool only when a column the pool is read from changes: a call's
+            // last_contact, or a status rewritten to the same value, leaves it.
+            let workerColumns = ["id_number", "name", "township", "village", "poor", "education", "skills", "certificates",
+                                 "intentions", "destinations", "expected_wage", "status", "phone"]
+            let workerChanged = "WHEN " + workerColumns.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
             for (table, sides) in [("post", "'posts'"), ("employer", "'posts'"), ("placement", "'posts', 'workers'"), ("worker", "'workers'")] {
                 for event in ["INSERT", "UPDATE", "DELETE"] {
+                    let when = table == "worker" && event == "UPDATE" ? workerChanged : ""
                     try db.execute(sql: """
-                        CREATE TRIGGER encoded_cache_\(table)_\(event.lowercased()) AFTER \(event) ON \(table)
+                        CREATE TRIGGER encoded_cache_\(table)_\(event.lowercased()) AFTER \(event) ON \(table) \(when)
                             BEGIN DELETE FROM encoded_cache WHERE side IN (\(sides)); END
                         """)
                 }

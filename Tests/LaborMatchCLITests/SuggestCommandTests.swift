@@ -99,9 +99,13 @@ import LaborModel
         let p: String = try #require(posts.records.first?.fields[0])
         let worker: [String] = ["suggest", "worker", id, "--db", db, "--as-of", "2026-01-15"]
         let post: [String] = ["suggest", "post", p, "--db", db, "--as-of", "2026-01-15"]
+        // A call's bookkeeping (last_contact) and a status rewritten unchanged leave the pool cached.
+        #expect(try CLI.run(post).status == 0)
+        _ = try sql(db, "UPDATE worker SET last_contact = '2026-01-15', status = status")
+        #expect(try sql(db, "SELECT COUNT(*) FROM encoded_cache WHERE side = 'workers'") == "1\n")
         for (args, side, touch) in [(worker, "posts", "UPDATE post SET openings = openings WHERE rowid = 1"),
                                     (worker, "posts", "UPDATE employer SET name = name WHERE rowid = 1"),
-                                    (post, "workers", "UPDATE worker SET name = name WHERE rowid = 1"),
+                                    (post, "workers", "UPDATE worker SET phone = '13800000000' WHERE rowid = 1"),
                                     (post, "workers", "UPDATE placement SET end_date = end_date WHERE rowid = 1")] {
             let first = try CLI.run(args)
             #expect(first.status == 0 && lines(first.stdout).count > 0, "\(first.stderr)")
