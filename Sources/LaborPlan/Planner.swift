@@ -62,7 +62,15 @@ public struct Planner {
     var codes: TieCodes { TieCodes(workerIDs: inputs.workers.map(\.workerID), postIDs: inputs.posts.map(\.postID)) }
 
     /// Solves every scenario (and the sweep on the baseline); `progress` hears each scenario's name.
-    public func run(_ file: ScenarioFile, progress: (String) -> Void = { _ in }) throws -> (scenarios: [Solved], sweep: [SweepPoint]) {
+    /// Where a run's time went: scoring (the baseline's and any scenario's own) and the solves (with the sweep).
+    public struct Timings: Sendable {
+        public var score = 0.0
+        public var solve = 0.0
+    }
+
+    public func run(_ file: ScenarioFile, progress: (String) -> Void = { _ in }) throws -> (scenarios: [Solved], sweep: [SweepPoint], seconds: Timings) {
+        var timings = Timings()
+        let scoring = Date()
         let codes = self.codes
         let base = Matcher(rules: inputs.rules).candidates(workers: inputs.workers, posts: inputs.posts, k: topK, threads: threads, codes: codes)
         var rescored: [[String]: ScoringResult] = [:]
@@ -73,6 +81,8 @@ public struct Planner {
             var workers: [Worker]
             var trained: Int
             var result: ScoringResult
+            /// True when the scenario's candidates are the baseline's (no exclusion, nobody trained).
+            var sharesBase: Bool
             var seconds: Double
         }
         var prepared: [Prepared] = []
@@ -86,6 +96,7 @@ public struct Planner {
             }
             let (workers, changed) = Planner.train(inputs.workers, s.train, taxonomy: rules.taxonomy)
             let result: ScoringResult
+            var sharesBase = false
             if !s.excludeEmployers.isEmpty {
                 // Excluding employers changes which candidates fill the lists: scored again, like `match` would.
                 let key = s.excludeEmployers.sorted() + changed.map { workers[$0].workerID + "+" }
@@ -97,10 +108,18 @@ public struct Planner {
                 result = rescore(base, changed: changed, workers: workers, rules: rules, codes: codes)
             } else {
                 result = base
+                sharesBase = true
             }
             prepared.append(Prepared(scenario: s, rules: rules, workers: workers, trained: changed.count, result: result,
-                                     seconds: Date().timeIntervalSince(t0)))
+                                     sharesBase: sharesBase, seconds: Date().timeIntervalSince(t0)))
         }
+        // The scenarios on the baseline's candidates share its graph and its plain optimum (solved once, certified;
+        // each scenario's quota network starts from it).
+        timings.score = Date().timeIntervalSince(scoring)
+        let solving = Date()
+        let baseGraph = try Placement.graph(base, workers: inputs.workers.count, capacities: inputs.capacity)
+        let plain = DualCertificate.withDuals(baseGraph, AuctionAssigner.solve(baseGraph))
+        let shared = Shared(graph: baseGraph, plain: plain)
         // 2. The solves, independent of each other: on every core at once (each solve is single-threaded); the results
         // do not depend on the order they finish in.
         let inputs = self.inputs, ready = prepared, transport = file.transport
@@ -110,16 +129,18 @@ public struct Planner {
             DispatchQueue.concurrentPerform(iterations: ready.count) { k in
                 let p = ready[k]
                 slot[k] = Planner.solve(p.scenario, rules: p.rules, workers: p.workers, trained: p.trained, result: p.result,
-                                        inputs: inputs, transport: transport, scoringSeconds: p.seconds)
+                                        shared: p.sharesBase ? shared : nil, inputs: inputs, transport: transport,
+                                        scoringSeconds: p.seconds)
             }
         }
         let out = solvedSlots.map { $0! }
         var sweep: [SweepPoint] = []
         if !file.sweep.isEmpty, let baseline = out.first, let baseReport = baseline.report {
-            let graph = try Placement.graph(base, workers: inputs.workers.count, capacities: inputs.capacity)
+            let graph = baseGraph
             for target in file.sweep {
                 var o = Placement.Options()
                 o.poorShare = target
+                o.plain = plain
                 let r = try PlacementReport.solve(graph, rules: inputs.rules, workers: inputs.workers, posts: inputs.posts,
                                                   quotas: baseline.scenario.quotas, options: o)
                 sweep.append(SweepPoint(target: target, achieved: r.outcome.poorShare, objective: r.outcome.assignment.objective,
@@ -127,20 +148,28 @@ public struct Planner {
                                         bonus: Double(r.outcome.bonus) / Double(ScoringWeights.quantization), reached: r.outcome.targetReached))
             }
         }
-        return (out, sweep)
+        timings.solve = Date().timeIntervalSince(solving)
+        return (out, sweep, timings)
+    }
+
+    /// The baseline's candidate graph and its plain optimum, shared by the scenarios that keep its candidates.
+    struct Shared: @unchecked Sendable {
+        var graph: AssignmentProblem
+        var plain: Assignment?
     }
 
     /// One scenario's placement on its candidates, exactly as `match` would make it; an infeasible one says why.
     static func solve(_ s: ScenarioFile.Scenario, rules: MatchRules, workers: [Worker], trained: Int, result: ScoringResult,
-                      inputs: Inputs, transport: ScenarioFile.Transport?, scoringSeconds: Double) -> Solved {
+                      shared: Shared?, inputs: Inputs, transport: ScenarioFile.Transport?, scoringSeconds: Double) -> Solved {
         let t0 = Date()
         var o = Placement.Options()
         o.poorBonus = s.poorBonus ?? 0
         o.poorShare = s.poorShare
         o.verify = true
+        o.plain = shared?.plain
         var solved = Solved(scenario: s, report: nil, problem: nil, workers: workers, trained: trained, buses: [], unscheduled: 0, seconds: 0)
         do {
-            let graph = try Placement.graph(result, workers: workers.count, capacities: inputs.capacity)
+            let graph = try shared?.graph ?? Placement.graph(result, workers: workers.count, capacities: inputs.capacity)
             let report = try PlacementReport.solve(graph, rules: rules, workers: workers, posts: inputs.posts, quotas: s.quotas, options: o)
             if report.outcome.verified == false { throw AssignmentError.notOptimal("the certificate does not hold") }
             solved.report = report

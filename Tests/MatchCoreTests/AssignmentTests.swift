@@ -175,19 +175,41 @@ func bruteForceQuotas(_ p: AssignmentProblem, _ q: QuotaNetwork) -> Int64? {
             let q = QuotaNetwork(workerGroup: groups, groupMin: mins, groupMax: maxs, postCapGroup: caps,
                                  capParent: [-1], capLimit: [g.below(3)])
             let want = bruteForceQuotas(p, q)
+            // A warm start that does not hold (nobody placed, all prices 0) is solved from zero instead.
+            let none = Assignment(postOf: Array(repeating: -1, count: p.workers), objective: 0,
+                                  workerProfit: Array(repeating: 0, count: p.workers), postPrice: Array(repeating: 0, count: p.posts))
             do {
                 let r = try q.solve(p)
                 #expect(r.assignment.objective == want, "round \(round)")
+                #expect(try q.solve(p, warm: none).assignment.objective == want, "round \(round): from zero")
+                let plain = try #require(DualCertificate.withDuals(p, AuctionAssigner.solve(p)))
+                #expect(try q.solve(p, warm: plain).assignment == r.assignment, "round \(round): given the plain optimum")
                 solved += 1
             } catch AssignmentError.infeasibleMinimum(let group, let minimum, let reached) {
                 #expect(want == nil, "round \(round): reported infeasible but \(String(describing: want)) is reachable")
                 #expect(group == 0 && reached < minimum)
+                #expect(throws: AssignmentError.infeasibleMinimum(group: group, minimum: minimum, reached: reached)) { try q.solve(p, warm: none) }
                 infeasible += 1
             } catch {
                 Issue.record("round \(round): \(error)")
             }
         }
         #expect(solved > 100 && infeasible > 10)
+    }
+
+    @Test func aWarmStartIsCheckedBeforeItIsUsed() {
+        // s → t at cost −5 with no flow: under potentials 0 that residual arc has a negative reduced cost.
+        var net = MinCostFlow(nodes: 4)
+        net.addArc(from: 0, to: 1, capacity: 1, cost: -5)
+        #expect(throws: MinCostFlow.SettleFailure.potentials("residual arc 0 → 1 has reduced cost -5")) {
+            try net.settle(potentials: [0, 0, 0, 0], superSource: 2, superSink: 3)
+        }
+        // A unit of excess at s with the arc's potentials right (π(t) = π(s) + cost) is sent along it.
+        var warm = MinCostFlow(nodes: 4)
+        let a = warm.addArc(from: 0, to: 1, capacity: 2, cost: -5)
+        warm.addArc(from: 1, to: 0, capacity: 1, cost: 0, flow: 1)
+        #expect(throws: Never.self) { try warm.settle(potentials: [0, -5, 0, 0], superSource: 2, superSink: 3) }
+        #expect(warm.flow(on: a) == 1)
     }
 }
 

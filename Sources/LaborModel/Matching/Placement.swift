@@ -30,6 +30,11 @@ public struct Placement: Sendable {
         /// Dual prices and the greedy baseline for the solution (off only where a caller certifies it itself).
         public var certify = true
         public var quotas = Quotas()
+        /// The graph's optimum without bonus or quotas, with its duals, when the caller already has it (the
+        /// planner's scenarios share one graph): it is then not solved again, and it warm-starts the quota network.
+        /// It must be the auction's own answer on the graph (`AuctionAssigner.solve`, then
+        /// `DualCertificate.withDuals`), so that the results equal a run without it.
+        public var plain: Assignment?
         public init() {}
     }
 
@@ -102,12 +107,13 @@ public struct Placement: Sendable {
             let p = try withBonus(g, poor: poor, bonus: bonus)
             let t0 = now()
             defer { solveSeconds += now() - t0 }
+            let plain = bonus == 0 && options.solver == .exact ? options.plain : nil
             if let network {
-                let r = try network.solve(p)
+                let r = try network.solve(p, warm: plain)
                 return (p, r.assignment, r.groupPrice)
             }
             switch options.solver {
-            case .exact: return (p, AuctionAssigner.solve(p), nil)
+            case .exact: return (p, plain ?? AuctionAssigner.solve(p), nil)
             case .greedy: return (p, GreedyAssigner.solve(p), nil)
             }
         }

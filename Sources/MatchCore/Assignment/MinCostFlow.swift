@@ -6,21 +6,30 @@
 /// for solution of a problem of maximum flow in networks with power estimation", Soviet Math. Doklady 11 (1970).
 ///
 /// The flow amount is free: `maximizeGain` keeps augmenting while a shortest source–sink path has negative cost,
-/// so the result is a minimum-cost flow over all flow values (nobody is forced). Costs are integers; the final
-/// potentials prove optimality (every residual arc has a non-negative reduced cost) and give the duals.
+/// so the result is a minimum-cost flow over all flow values (nobody is forced). `settle` starts instead from a
+/// given flow and node potentials (a warm start) and only moves what that flow's imbalances ask for. Costs are
+/// integers; the final potentials prove optimality (every residual arc has a non-negative reduced cost) and give
+/// the duals.
 ///
 /// Used for placement with quotas (township minimums and maximums, caps on groups of posts), where the
 /// network has more than the two layers the auction handles. Phases ≈ distinct path lengths; each is
-/// O(E log V).
+/// O(E log V), and a search stops at the sink's distance and level, resetting only the nodes it touched.
 public struct MinCostFlow: Sendable {
     public let nodes: Int
-    // Arcs in pairs: 2k forward, 2k + 1 its reverse.
+    // The arcs as added, in pairs (id 2k forward, 2k + 1 its reverse): the builder's view.
+    var arcTail: [Int32] = []
+    var arcHead: [Int32] = []
+    var arcCapacity: [Int64] = []
+    var arcCost: [Int64] = []
+    // The same arcs packed by tail for the searches (node u's arcs are the slots start[u] ..< start[u + 1], read in
+    // order); `mate` is each slot's reverse arc, `slot` each arc id's slot. Flows live here while `packed`.
+    var start: [Int] = []
     var head: [Int32] = []
     var capacity: [Int64] = []
     var cost: [Int64] = []
-    var start: [Int] = []
-    var order: [Int32] = []   // arc ids grouped by tail (CSR)
-    var tail: [Int32] = []
+    var mate: [Int32] = []
+    var slot: [Int32] = []
+    var packed = false
     public private(set) var potential: [Int64]
     public private(set) var phases = 0
 
@@ -29,32 +38,54 @@ public struct MinCostFlow: Sendable {
         potential = [Int64](repeating: 0, count: nodes)
     }
 
-    /// Adds an arc and returns its id (for `flow(on:)`).
+    /// Adds an arc and returns its id (for `flow(on:)`); `flow` starts it with that much flow (a warm start, see
+    /// `settle`).
     @discardableResult
-    public mutating func addArc(from u: Int, to v: Int, capacity c: Int64, cost w: Int64) -> Int {
+    public mutating func addArc(from u: Int, to v: Int, capacity c: Int64, cost w: Int64, flow f: Int64 = 0) -> Int {
         precondition(u >= 0 && u < nodes && v >= 0 && v < nodes, "arc end out of range")
         precondition(c >= 0, "negative capacity")
-        let id = head.count
-        head.append(Int32(v)); tail.append(Int32(u)); capacity.append(c); cost.append(w)
-        head.append(Int32(u)); tail.append(Int32(v)); capacity.append(0); cost.append(-w)
+        precondition(f >= 0 && f <= c, "flow beyond the arc's capacity")
+        if packed { unpack() }
+        let id = arcHead.count
+        arcHead.append(Int32(v)); arcTail.append(Int32(u)); arcCapacity.append(c - f); arcCost.append(w)
+        arcHead.append(Int32(u)); arcTail.append(Int32(v)); arcCapacity.append(f); arcCost.append(-w)
         return id
     }
 
     /// Flow on an arc returned by `addArc` (the residual capacity of its reverse).
-    public func flow(on arc: Int) -> Int64 { capacity[arc ^ 1] }
+    public func flow(on arc: Int) -> Int64 { packed ? capacity[Int(slot[arc ^ 1])] : arcCapacity[arc ^ 1] }
 
-    mutating func buildAdjacency() {
+    /// Packs the arcs by tail.
+    mutating func pack() {
+        if packed { unpack() }
+        let arcs = arcHead.count
         var count = [Int](repeating: 0, count: nodes + 1)
-        for a in 0..<head.count { count[Int(tail[a]) + 1] += 1 }
+        for a in 0..<arcs { count[Int(arcTail[a]) + 1] += 1 }
         for v in 0..<nodes { count[v + 1] += count[v] }
         start = count
         var fill = count
-        order = [Int32](repeating: 0, count: head.count)
-        for a in 0..<head.count {
-            let u = Int(tail[a])
-            order[fill[u]] = Int32(a)
+        slot = [Int32](repeating: 0, count: arcs)
+        head = [Int32](repeating: 0, count: arcs)
+        capacity = [Int64](repeating: 0, count: arcs)
+        cost = [Int64](repeating: 0, count: arcs)
+        for a in 0..<arcs {
+            let u = Int(arcTail[a])
+            let k = fill[u]
             fill[u] += 1
+            slot[a] = Int32(k)
+            head[k] = arcHead[a]
+            capacity[k] = arcCapacity[a]
+            cost[k] = arcCost[a]
         }
+        mate = [Int32](repeating: 0, count: arcs)
+        for a in 0..<arcs { mate[Int(slot[a])] = slot[a ^ 1] }
+        packed = true
+    }
+
+    /// Brings the flows back to the builder's view (before arcs are added).
+    mutating func unpack() {
+        for a in 0..<arcCapacity.count { arcCapacity[a] = capacity[Int(slot[a])] }
+        packed = false
     }
 
     static let infinity = Int64.max / 4
@@ -74,11 +105,9 @@ public struct MinCostFlow: Sendable {
             let u = Int(x)
             inQueue[u] = false
             guard d[u] < MinCostFlow.infinity else { continue }
-            for k in start[u]..<start[u + 1] {
-                let a = Int(order[k])
-                guard capacity[a] > 0 else { continue }
-                let v = Int(head[a])
-                let bound = d[u] + cost[a]
+            for k in start[u]..<start[u + 1] where capacity[k] > 0 {
+                let v = Int(head[k])
+                let bound = d[u] + cost[k]
                 if bound < d[v] {
                     d[v] = bound
                     count[v] += 1
@@ -104,103 +133,187 @@ public struct MinCostFlow: Sendable {
     /// Augments along negative-cost source–sink paths until none is left.
     /// - Returns: false when the initial network has a negative cycle (not expected for the networks built here).
     public mutating func maximizeGain(source: Int, sink: Int) -> Bool {
-        buildAdjacency()
+        pack()
         guard initialPotentials(source: source) else { return false }
-        var dist = [Int64](repeating: 0, count: nodes)
-        var heap = BinaryHeap(capacity: nodes)
-        var level = [Int32](repeating: -1, count: nodes)
-        var cursor = [Int](repeating: 0, count: nodes)
-        while true {
-            // Dijkstra on reduced costs.
-            for v in 0..<nodes { dist[v] = MinCostFlow.infinity }
-            dist[source] = 0
-            heap.clear()
-            heap.push(0, Int32(source))
-            while let (du, x) = heap.pop() {
-                let u = Int(x)
-                if du > dist[u] { continue }
-                let pu = potential[u]
-                for k in start[u]..<start[u + 1] {
-                    let a = Int(order[k])
-                    guard capacity[a] > 0 else { continue }
-                    let v = Int(head[a])
-                    let nd = du + cost[a] + pu - potential[v]
-                    if nd < dist[v] {
-                        dist[v] = nd
-                        heap.push(nd, Int32(v))
-                    }
-                }
-            }
-            guard dist[sink] < MinCostFlow.infinity else { break }
-            let pathCost = dist[sink] + potential[sink] - potential[source]
-            guard pathCost < 0 else { break }
-            let cap = dist[sink]
-            for v in 0..<nodes { potential[v] += min(dist[v], cap) }
-            phases += 1
-            // Blocking flow on the admissible arcs (reduced cost 0).
-            while bfs(source: source, sink: sink, level: &level) {
-                for v in 0..<nodes { cursor[v] = start[v] }
-                while true {
-                    let pushed = augment(source: source, sink: sink, level: level, cursor: &cursor)
-                    if pushed == 0 { break }
-                }
-            }
-        }
+        var search = PathSearch(nodes: nodes)
+        shortestPaths(source: source, sink: sink, onlyGain: true, &search)
         return true
     }
 
-    @inline(__always)
-    func admissible(_ a: Int) -> Bool {
-        capacity[a] > 0 && cost[a] + potential[Int(tail[a])] - potential[Int(head[a])] == 0
+    /// Why a warm start could not be settled.
+    public enum SettleFailure: Error, Equatable {
+        /// Some residual arc has a negative reduced cost under the given potentials: the warm start is not optimal.
+        case potentials(String)
+        /// An excess found no path to a deficit (not expected for a flow that came from a circulation).
+        case stranded(Int64)
     }
 
-    func bfs(source: Int, sink: Int, level: inout [Int32]) -> Bool {
-        for v in 0..<nodes { level[v] = -1 }
-        var queue = RingQueue(capacity: nodes + 1)
-        level[source] = 0
-        queue.push(Int32(source))
-        while let x = queue.pop() {
+    /// Warm start. The arcs already carry a pseudo-flow (`addArc(…, flow:)`): capacities hold, but nodes may
+    /// have an imbalance (inflow − outflow ≠ 0), and every residual arc must have a non-negative reduced cost
+    /// under `potentials` (checked). Each excess is then sent to the deficits along shortest paths (successive
+    /// shortest paths from a super source to a super sink, two nodes the caller reserved without arcs), so the
+    /// result is a balanced flow of minimum cost (Ahuja, Magnanti, Orlin §9.7, with imbalances).
+    public mutating func settle(potentials: [Int64], superSource: Int, superSink: Int) throws(SettleFailure) {
+        precondition(potentials.count == nodes, "one potential per node")
+        if packed { unpack() }
+        var imbalance = [Int64](repeating: 0, count: nodes)
+        for a in stride(from: 0, to: arcHead.count, by: 2) {
+            let f = arcCapacity[a ^ 1]
+            imbalance[Int(arcHead[a])] += f
+            imbalance[Int(arcTail[a])] -= f
+        }
+        potential = potentials
+        var top = Int64.min, bottom = Int64.max, excess: Int64 = 0
+        var sources: [Int] = [], superArcs: [Int] = []
+        for v in 0..<nodes where imbalance[v] != 0 {
+            if imbalance[v] > 0 {
+                sources.append(addArc(from: superSource, to: v, capacity: imbalance[v], cost: 0))
+                superArcs.append(sources.last!)
+                top = max(top, potential[v])
+                excess += imbalance[v]
+            } else {
+                superArcs.append(addArc(from: v, to: superSink, capacity: -imbalance[v], cost: 0))
+                bottom = min(bottom, potential[v])
+            }
+        }
+        // The new arcs' reduced costs are non-negative: π(S) ≥ π(v) on every excess, π(T) ≤ π(v) on every deficit.
+        potential[superSource] = top == .min ? 0 : top
+        potential[superSink] = bottom == .max ? 0 : bottom
+        pack()
+        if let problem = verify() { throw .potentials(problem) }
+        guard excess > 0 else { return }
+        var search = PathSearch(nodes: nodes)
+        shortestPaths(source: superSource, sink: superSink, onlyGain: false, &search)
+        let left = sources.reduce(Int64(0)) { $0 + capacity[Int(slot[$1])] }
+        if left > 0 { throw .stranded(left) }
+        // The super arcs were bookkeeping (how much of each imbalance moved): the flow on the network's own arcs
+        // is now balanced, so they leave the network.
+        for a in superArcs { capacity[Int(slot[a])] = 0; capacity[Int(slot[a ^ 1])] = 0 }
+    }
+
+    /// Scratch space of the path searches, reset only where it was touched (a warm start's searches reach few nodes).
+    struct PathSearch {
+        var dist: [Int64]
+        var reached: [Int32] = []
+        var heap: BinaryHeap
+        var level: [Int32]
+        var leveled: [Int32] = []
+        var cursor: [Int]
+        var queue: RingQueue
+        var path: [Int] = []
+
+        init(nodes: Int) {
+            dist = [Int64](repeating: MinCostFlow.infinity, count: nodes)
+            heap = BinaryHeap(capacity: 16)
+            level = [Int32](repeating: -1, count: nodes)
+            cursor = [Int](repeating: 0, count: nodes)
+            queue = RingQueue(capacity: nodes + 1)
+        }
+    }
+
+    /// The primal–dual phases: Dijkstra on reduced costs (stopped once the sink is settled), potentials raised by
+    /// min(distance, distance to the sink), then a blocking flow on the admissible arcs. With `onlyGain` it stops
+    /// at the first path of non-negative cost (the flow amount is free); otherwise when the sink is unreachable.
+    mutating func shortestPaths(source: Int, sink: Int, onlyGain: Bool, _ s: inout PathSearch) {
+        while true {
+            for v in s.reached { s.dist[Int(v)] = MinCostFlow.infinity }
+            s.reached.removeAll(keepingCapacity: true)
+            s.dist[source] = 0
+            s.reached.append(Int32(source))
+            s.heap.clear()
+            s.heap.push(0, Int32(source))
+            while let (du, x) = s.heap.pop() {
+                let u = Int(x)
+                if du > s.dist[u] { continue }
+                // Settled the sink: nodes farther away keep tentative distances, capped below at dist(sink).
+                if u == sink { break }
+                let pu = potential[u]
+                for k in start[u]..<start[u + 1] where capacity[k] > 0 {
+                    let v = Int(head[k])
+                    let nd = du + cost[k] + pu - potential[v]
+                    if nd < s.dist[v] {
+                        if s.dist[v] == MinCostFlow.infinity { s.reached.append(Int32(v)) }
+                        s.dist[v] = nd
+                        s.heap.push(nd, Int32(v))
+                    }
+                }
+            }
+            let cap = s.dist[sink]
+            guard cap < MinCostFlow.infinity else { break }
+            if onlyGain {
+                guard cap + potential[sink] - potential[source] < 0 else { break }
+            }
+            // π(v) += min(d(v), d(sink)), less the constant d(sink), which leaves every reduced cost as it is: only
+            // the nodes closer than the sink move.
+            for x in s.reached {
+                let v = Int(x)
+                if s.dist[v] < cap { potential[v] += s.dist[v] - cap }
+            }
+            phases += 1
+            // Blocking flow on the admissible arcs (reduced cost 0).
+            while bfs(source: source, sink: sink, &s) {
+                while augment(source: source, sink: sink, &s) > 0 {}
+            }
+        }
+    }
+
+    /// Levels of the admissible graph from the source, up to the sink's level (Dinic); false when it is unreachable.
+    func bfs(source: Int, sink: Int, _ s: inout PathSearch) -> Bool {
+        for v in s.leveled { s.level[Int(v)] = -1 }
+        s.leveled.removeAll(keepingCapacity: true)
+        s.queue.clear()
+        s.level[source] = 0
+        s.cursor[source] = start[source]
+        s.leveled.append(Int32(source))
+        s.queue.push(Int32(source))
+        while let x = s.queue.pop() {
             let u = Int(x)
-            for k in start[u]..<start[u + 1] {
-                let a = Int(order[k])
-                let v = Int(head[a])
-                if level[v] < 0 && admissible(a) {
-                    level[v] = level[u] + 1
-                    queue.push(Int32(v))
+            let next = s.level[u] + 1
+            // Nodes at the sink's level or beyond lead nowhere shorter.
+            if s.level[sink] >= 0 && next > s.level[sink] { break }
+            let pu = potential[u]
+            for k in start[u]..<start[u + 1] where capacity[k] > 0 {
+                let v = Int(head[k])
+                if s.level[v] < 0 && cost[k] + pu - potential[v] == 0 {
+                    s.level[v] = next
+                    s.cursor[v] = start[v]
+                    s.leveled.append(Int32(v))
+                    s.queue.push(Int32(v))
                 }
             }
         }
-        return level[sink] >= 0
+        return s.level[sink] >= 0
     }
 
     /// One augmenting path in the level graph (iterative DFS with current-arc pointers); returns the amount pushed.
-    mutating func augment(source: Int, sink: Int, level: [Int32], cursor: inout [Int]) -> Int64 {
-        var path: [Int] = []   // arcs
+    mutating func augment(source: Int, sink: Int, _ s: inout PathSearch) -> Int64 {
+        s.path.removeAll(keepingCapacity: true)
         var u = source
         while true {
             if u == sink {
                 var amount = MinCostFlow.infinity
-                for a in path { amount = min(amount, capacity[a]) }
-                for a in path { capacity[a] -= amount; capacity[a ^ 1] += amount }
+                for k in s.path { amount = min(amount, capacity[k]) }
+                for k in s.path { capacity[k] -= amount; capacity[Int(mate[k])] += amount }
                 return amount
             }
             var advanced = false
-            while cursor[u] < start[u + 1] {
-                let a = Int(order[cursor[u]])
-                let v = Int(head[a])
-                if level[v] == level[u] + 1 && admissible(a) {
-                    path.append(a)
+            let next = s.level[u] + 1, pu = potential[u]
+            while s.cursor[u] < start[u + 1] {
+                let k = s.cursor[u]
+                let v = Int(head[k])
+                if s.level[v] == next && capacity[k] > 0 && cost[k] + pu - potential[v] == 0 {
+                    s.path.append(k)
                     u = v
                     advanced = true
                     break
                 }
-                cursor[u] += 1
+                s.cursor[u] += 1
             }
             if !advanced {
                 // Dead end: retreat.
-                guard let a = path.popLast() else { return 0 }
-                u = Int(tail[a])
-                cursor[u] += 1
+                guard let k = s.path.popLast() else { return 0 }
+                u = Int(head[Int(mate[k])])
+                s.cursor[u] += 1
             }
         }
     }
@@ -211,14 +324,12 @@ public struct MinCostFlow: Sendable {
     /// - Returns: false when a negative cycle remains (the flow is not optimal).
     public mutating func certify(source: Int, sink: Int) -> Bool {
         var total: Int64 = 0
-        for k in start[source]..<start[source + 1] {
-            let a = Int(order[k])
-            if a & 1 == 0 { total += capacity[a ^ 1] } else { total -= capacity[a] }
+        for a in stride(from: 0, to: arcHead.count, by: 2) {
+            if Int(arcTail[a]) == source { total += flow(on: a) }
+            if Int(arcHead[a]) == source { total -= flow(on: a) }
         }
-        let back = addArc(from: sink, to: source, capacity: MinCostFlow.infinity, cost: 0)
-        capacity[back] -= total
-        capacity[back ^ 1] += total
-        buildAdjacency()
+        addArc(from: sink, to: source, capacity: MinCostFlow.infinity, cost: 0, flow: total)
+        pack()
         // Potentials play the role of distances: every node is a seed, starting from the current potentials.
         guard labelCorrect(&potential, seeds: Array(0..<nodes)) else { return false }
         return verify() == nil
@@ -227,9 +338,11 @@ public struct MinCostFlow: Sendable {
     /// Checks the optimality certificate: every residual arc has a non-negative reduced cost under the
     /// potentials. Returns nil when it holds.
     public func verify() -> String? {
-        for a in 0..<head.count where capacity[a] > 0 {
-            let rc = cost[a] + potential[Int(tail[a])] - potential[Int(head[a])]
-            if rc < 0 { return "residual arc \(tail[a]) → \(head[a]) has reduced cost \(rc)" }
+        for u in 0..<nodes {
+            for k in start[u]..<start[u + 1] where capacity[k] > 0 {
+                let rc = cost[k] + potential[u] - potential[Int(head[k])]
+                if rc < 0 { return "residual arc \(u) → \(head[k]) has reduced cost \(rc)" }
+            }
         }
         return nil
     }

@@ -63,6 +63,7 @@ extension LaborMatch {
 
         func run() throws {
             try runMapped {
+                let started = Date()
                 let taxonomy = try global.taxonomy()
                 let date = asOf?.date ?? CivilDate.today()
                 // The scenario file first: a misspelt name costs nothing.
@@ -98,13 +99,16 @@ extension LaborMatch {
                     Console.out("registry \(db!): \(inputs.workers.count) free workers against \(inputs.capacity.reduce(0, +)) open places in \(inputs.posts.count) posts")
                 }
                 let planner = Planner(inputs: inputs, topK: file.topK ?? 20, threads: threads)
-                let (solved, sweep) = try planner.run(file) { name in
+                let read = Date().timeIntervalSince(started)
+                let (solved, sweep, timings) = try planner.run(file) { name in
                     if Console.stderrIsTerminal { Console.err("scenario \(name) …") }
                 }
                 var pres = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
                 pres.numbers = inputs.numbers
                 let outputs = PlanOutputs(planner: planner, file: file, solved: solved, sweep: sweep)
+                let writing = Date()
                 try outputs.write(to: out, pres: pres, version: LaborMatchVersion.string, inputs: hashes)
+                let write = Date().timeIntervalSince(writing)
                 for s in solved {
                     if let r = s.report {
                         let a = r.outcome.assignment
@@ -116,6 +120,7 @@ extension LaborMatch {
                     }
                 }
                 Console.out("wrote \(out)/scenarios.\(staff.format.fileExtension) and the other plan files")
+                Console.err(String(format: "seconds: read %.2f, score %.2f, solve %.2f, write %.2f", read, timings.score, timings.solve, write))
             }
         }
     }
