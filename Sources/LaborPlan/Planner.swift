@@ -113,36 +113,60 @@ public struct Planner {
             prepared.append(Prepared(scenario: s, rules: rules, workers: workers, trained: changed.count, result: result,
                                      sharesBase: sharesBase, seconds: Date().timeIntervalSince(t0)))
         }
-        // The scenarios on the baseline's candidates share its graph and its plain optimum (solved once, certified;
-        // each scenario's quota network starts from it).
         timings.score = Date().timeIntervalSince(scoring)
         let solving = Date()
+        // 2. The solves, independent of each other, in one pool on every core (each solve is single-threaded); the
+        // results do not depend on the order they finish in. The scenarios on the baseline's candidates share its
+        // graph and its plain optimum (solved once and certified; each quota network starts from it), so that is
+        // the first task, then the scenarios with candidates of their own (which do not wait for it), then the
+        // others longest first (quota networks, poor-share searches, bonuses, the rest; file order within each),
+        // then the sweep's targets: the long solves start early and no core idles at the end.
         let baseGraph = try Placement.graph(base, workers: inputs.workers.count, capacities: inputs.capacity)
-        let plain = DualCertificate.withDuals(baseGraph, AuctionAssigner.solve(baseGraph))
-        let shared = Shared(graph: baseGraph, plain: plain)
-        // 2. The solves, independent of each other: on every core at once (each solve is single-threaded); the results
-        // do not depend on the order they finish in.
-        let inputs = self.inputs, ready = prepared, transport = file.transport
-        nonisolated(unsafe) var solvedSlots = [Solved?](repeating: nil, count: ready.count)
-        solvedSlots.withUnsafeMutableBufferPointer { slots in
-            nonisolated(unsafe) let slot = slots
-            DispatchQueue.concurrentPerform(iterations: ready.count) { k in
+        let inputs = self.inputs, ready = prepared, transport = file.transport, targets = file.sweep
+        enum Task { case plain, scenario(Int), sweep(Int) }
+        func weight(_ s: ScenarioFile.Scenario) -> Int { !s.quotas.isEmpty ? 3 : s.poorShare != nil ? 2 : s.poorBonus != nil ? 1 : 0 }
+        let sharing = ready.indices.filter { ready[$0].sharesBase }
+        let tasks: [Task] = [.plain] + ready.indices.filter { !ready[$0].sharesBase }.map { .scenario($0) }
+            + sharing.sorted { (weight(ready[$1].scenario), $0) < (weight(ready[$0].scenario), $1) }.map { .scenario($0) }
+            + targets.indices.map { .sweep($0) }
+        final class Slots: @unchecked Sendable {
+            var plain: Assignment?
+            var solved: [Planner.Solved?]
+            var sweep: [Result<PlacementReport, Error>?]
+            init(_ n: Int, _ m: Int) { solved = Array(repeating: nil, count: n); sweep = Array(repeating: nil, count: m) }
+        }
+        let slots = Slots(ready.count, targets.count)
+        let plainSolved = DispatchGroup()
+        plainSolved.enter()
+        let baselineQuotas = file.scenarios.first?.quotas ?? Quotas()
+        DispatchQueue.concurrentPerform(iterations: tasks.count) { t in
+            switch tasks[t] {
+            case .plain:
+                slots.plain = DualCertificate.withDuals(baseGraph, AuctionAssigner.solve(baseGraph))
+                plainSolved.leave()
+            case .scenario(let k):
                 let p = ready[k]
-                slot[k] = Planner.solve(p.scenario, rules: p.rules, workers: p.workers, trained: p.trained, result: p.result,
-                                        shared: p.sharesBase ? shared : nil, inputs: inputs, transport: transport,
-                                        scoringSeconds: p.seconds)
+                if p.sharesBase { plainSolved.wait() }
+                slots.solved[k] = Planner.solve(p.scenario, rules: p.rules, workers: p.workers, trained: p.trained, result: p.result,
+                                                shared: p.sharesBase ? Shared(graph: baseGraph, plain: slots.plain) : nil,
+                                                inputs: inputs, transport: transport, scoringSeconds: p.seconds)
+            case .sweep(let x):
+                plainSolved.wait()
+                var o = Placement.Options()
+                o.poorShare = targets[x]
+                o.plain = slots.plain
+                slots.sweep[x] = Result {
+                    try PlacementReport.solve(baseGraph, rules: inputs.rules, workers: inputs.workers, posts: inputs.posts,
+                                              quotas: baselineQuotas, options: o)
+                }
             }
         }
-        let out = solvedSlots.map { $0! }
+        let out = slots.solved.map { $0! }
         var sweep: [SweepPoint] = []
-        if !file.sweep.isEmpty, let baseline = out.first, let baseReport = baseline.report {
-            let graph = baseGraph
-            for target in file.sweep {
-                var o = Placement.Options()
-                o.poorShare = target
-                o.plain = plain
-                let r = try PlacementReport.solve(graph, rules: inputs.rules, workers: inputs.workers, posts: inputs.posts,
-                                                  quotas: baseline.scenario.quotas, options: o)
+        // The curve is drawn against a feasible baseline only.
+        if let baseReport = out.first?.report {
+            for (x, target) in targets.enumerated() {
+                let r = try slots.sweep[x]!.get()
                 sweep.append(SweepPoint(target: target, achieved: r.outcome.poorShare, objective: r.outcome.assignment.objective,
                                         cost: baseReport.outcome.baseWeight - r.outcome.baseWeight,
                                         bonus: Double(r.outcome.bonus) / Double(ScoringWeights.quantization), reached: r.outcome.targetReached))

@@ -197,6 +197,40 @@ func bruteForceQuotas(_ p: AssignmentProblem, _ q: QuotaNetwork) -> Int64? {
         #expect(solved > 100 && infeasible > 10)
     }
 
+    /// Shadow prices with caps: one more opening at a post, or one more place in a cap group, raises the optimum
+    /// by exactly the reported price (checked by solving again).
+    @Test func pricesAreWhatOneMoreOpeningOrPlaceAdds() throws {
+        var g = SplitMix64(seed: 13)
+        var positive = 0
+        for round in 0..<80 {
+            let p = randomProblem(&g, workers: 4 + g.below(8), posts: 2 + g.below(4), density: 0.6, maxWeight: 9, maxCap: 2)
+            let groups = (0..<p.workers).map { _ in Int32(g.below(2)) }
+            let maxs: [Int: Int] = g.chance(0.5) ? [1: g.below(3)] : [:]
+            // Two nested cap groups: group 0 inside group 1.
+            let caps = (0..<p.posts).map { _ in Int32(g.below(3)) - 1 }
+            let limits = [g.below(3), 1 + g.below(4)]
+            let q = QuotaNetwork(workerGroup: groups, groupMin: [:], groupMax: maxs, postCapGroup: caps, capParent: [1, -1], capLimit: limits)
+            let r = try q.solve(p)
+            let prices = try #require(r.assignment.postPrice)
+            for j in 0..<p.posts {
+                var more = (0..<p.posts).map { Int(p.capacity[$0]) }
+                more[j] += 1
+                var edges: [(worker: Int, post: Int, weight: Int64)] = []
+                for i in 0..<p.workers { for e in p.workerStart[i]..<p.workerStart[i + 1] { edges.append((i, Int(p.workerPost[e]), p.workerWeight[e])) } }
+                let again = try q.solve(try AssignmentProblem(workers: p.workers, capacity: more, edges: edges))
+                #expect(again.assignment.objective - r.assignment.objective == prices[j], "round \(round) post \(j)")
+                if prices[j] > 0 { positive += 1 }
+            }
+            for c in 0..<limits.count {
+                var wider = q
+                wider.capLimit[c] += 1
+                #expect(try wider.solve(p).assignment.objective - r.assignment.objective == r.groupPrice[c], "round \(round) group \(c)")
+                if r.groupPrice[c] > 0 { positive += 1 }
+            }
+        }
+        #expect(positive > 40)
+    }
+
     @Test func aWarmStartIsCheckedBeforeItIsUsed() {
         // s → t at cost −5 with no flow: under potentials 0 that residual arc has a negative reduced cost.
         var net = MinCostFlow(nodes: 4)

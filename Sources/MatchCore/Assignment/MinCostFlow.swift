@@ -216,28 +216,7 @@ public struct MinCostFlow: Sendable {
     /// at the first path of non-negative cost (the flow amount is free); otherwise when the sink is unreachable.
     mutating func shortestPaths(source: Int, sink: Int, onlyGain: Bool, _ s: inout PathSearch) {
         while true {
-            for v in s.reached { s.dist[Int(v)] = MinCostFlow.infinity }
-            s.reached.removeAll(keepingCapacity: true)
-            s.dist[source] = 0
-            s.reached.append(Int32(source))
-            s.heap.clear()
-            s.heap.push(0, Int32(source))
-            while let (du, x) = s.heap.pop() {
-                let u = Int(x)
-                if du > s.dist[u] { continue }
-                // Settled the sink: nodes farther away keep tentative distances, capped below at dist(sink).
-                if u == sink { break }
-                let pu = potential[u]
-                for k in start[u]..<start[u + 1] where capacity[k] > 0 {
-                    let v = Int(head[k])
-                    let nd = du + cost[k] + pu - potential[v]
-                    if nd < s.dist[v] {
-                        if s.dist[v] == MinCostFlow.infinity { s.reached.append(Int32(v)) }
-                        s.dist[v] = nd
-                        s.heap.push(nd, Int32(v))
-                    }
-                }
-            }
+            dijkstra(from: source, stoppingAt: sink, &s)
             let cap = s.dist[sink]
             guard cap < MinCostFlow.infinity else { break }
             if onlyGain {
@@ -255,6 +234,55 @@ public struct MinCostFlow: Sendable {
                 while augment(source: source, sink: sink, &s) > 0 {}
             }
         }
+    }
+
+    /// Dijkstra on reduced costs over the arcs with residual capacity, from `source`, stopped once `sink` is
+    /// settled (never, for −1): `s.dist` holds the distances of the nodes in `s.reached` (tentative beyond the sink).
+    func dijkstra(from source: Int, stoppingAt sink: Int, _ s: inout PathSearch) {
+        for v in s.reached { s.dist[Int(v)] = MinCostFlow.infinity }
+        s.reached.removeAll(keepingCapacity: true)
+        s.dist[source] = 0
+        s.reached.append(Int32(source))
+        s.heap.clear()
+        s.heap.push(0, Int32(source))
+        while let (du, x) = s.heap.pop() {
+            let u = Int(x)
+            if du > s.dist[u] { continue }
+            // Settled the sink: nodes farther away keep tentative distances, capped below at dist(sink).
+            if u == sink { break }
+            let pu = potential[u]
+            for k in start[u]..<start[u + 1] where capacity[k] > 0 {
+                let v = Int(head[k])
+                let nd = du + cost[k] + pu - potential[v]
+                if nd < s.dist[v] {
+                    if s.dist[v] == MinCostFlow.infinity { s.reached.append(Int32(v)) }
+                    s.dist[v] = nd
+                    s.heap.push(nd, Int32(v))
+                }
+            }
+        }
+    }
+
+    /// The gain of one more unit of capacity on each arc u → v of `arcs` (all of cost 0), at the optimum: the
+    /// best cycle through it, −(the cheapest residual path v → u), or 0 when there is none. One search per
+    /// distinct head; call after `certify`, whose potentials make every residual reduced cost non-negative (and
+    /// whose sink → source arc lets the cycle place one more).
+    public func capacityGains(_ arcs: [Int]) -> [Int64] {
+        var s = PathSearch(nodes: nodes)
+        var byHead: [Int32: [Int]] = [:]
+        for (x, a) in arcs.enumerated() { byHead[arcHead[a], default: []].append(x) }
+        var out = [Int64](repeating: 0, count: arcs.count)
+        for h in byHead.keys.sorted() {
+            let v = Int(h)
+            dijkstra(from: v, stoppingAt: -1, &s)
+            for x in byHead[h]! {
+                let u = Int(arcTail[arcs[x]])
+                guard s.dist[u] < MinCostFlow.infinity else { continue }
+                // Real cost of the path: reduced distance less the potentials' telescoped difference.
+                out[x] = max(0, -(s.dist[u] - potential[v] + potential[u]))
+            }
+        }
+        return out
     }
 
     /// Levels of the admissible graph from the source, up to the sink's level (Dinic); false when it is unreachable.

@@ -118,14 +118,17 @@ public struct QuotaNetwork: Sendable {
                 edgeArc[e] = net.addArc(from: workerBase + i, to: postBase + Int(p.workerPost[e]), capacity: 1, cost: -p.workerWeight[e], flow: used)
             }
         }
+        var limitArcs: [Int] = []
+        limitArcs.reserveCapacity(m + capLimit.count)
         for j in 0..<m {
             let g = Int(postCapGroup[j])
-            net.addArc(from: postBase + j, to: g >= 0 ? capBase + g : sink, capacity: Int64(p.capacity[j]), cost: 0, flow: load[j])
+            limitArcs.append(net.addArc(from: postBase + j, to: g >= 0 ? capBase + g : sink, capacity: Int64(p.capacity[j]), cost: 0,
+                                        flow: load[j]))
         }
         for g in 0..<capLimit.count {
             let parent = Int(capParent[g])
-            net.addArc(from: capBase + g, to: parent >= 0 ? capBase + parent : sink, capacity: Int64(capLimit[g]), cost: 0,
-                       flow: min(capIn[g], Int64(capLimit[g])))
+            limitArcs.append(net.addArc(from: capBase + g, to: parent >= 0 ? capBase + parent : sink, capacity: Int64(capLimit[g]),
+                                        cost: 0, flow: min(capIn[g], Int64(capLimit[g]))))
         }
         if warm != nil {
             // The flow returns from the sink to the source: a circulation, so that clipped units may also leave.
@@ -161,17 +164,11 @@ public struct QuotaNetwork: Sendable {
                 objective += p.workerWeight[e]
             }
         }
-        let phi = net.potential
-        // Dual of a capacity arc u → v of cost 0: max(0, φ(v) − φ(u)), the gain of one more unit on it.
-        func dual(_ u: Int, _ v: Int) -> Int64 { max(0, phi[v] - phi[u]) }
-        let postPrice = (0..<m).map { j -> Int64 in
-            let g = Int(postCapGroup[j])
-            return dual(postBase + j, g >= 0 ? capBase + g : sink)
-        }
-        let groupPrice = (0..<capLimit.count).map { g -> Int64 in
-            let parent = Int(capParent[g])
-            return dual(capBase + g, parent >= 0 ? capBase + parent : sink)
-        }
+        // Shadow prices: what one more opening at a post, or one more place in a cap group, adds to the optimum
+        // (exactly: the best cycle through that arc, not just a dual bound).
+        let gains = net.capacityGains(limitArcs)
+        let postPrice = Array(gains[0..<m])
+        let groupPrice = Array(gains[m...])
         // The certificate here is the network's own (`certify`); worker profits are not reported.
         return Result(assignment: Assignment(postOf: postOf, objective: objective, workerProfit: nil, postPrice: postPrice),
                       groupPrice: groupPrice, phases: net.phases)
