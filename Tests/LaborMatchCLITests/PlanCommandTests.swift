@@ -24,6 +24,31 @@ import TestSupport
     /// Rows of a plan CSV by the first column.
     func rows(_ path: String) throws -> [[String]] { try CSVTable.read(path: path).records.map(\.fields) }
 
+    /// The README's worked example runs as written and prints the figures its table shows.
+    @Test func theReadmeExampleGivesTheReadmeTable() throws {
+        let dir = CLI.tempDir()
+        let r = try CLI.run(["plan", "--scenarios", "Data/plan-example.toml", "--workers", "Data/sample/workers.csv",
+                             "--posts", "Data/sample/posts.csv", "--as-of", Self.asOf, "--out", dir + "/plan"], cwd: CLI.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let readme = try String(contentsOfFile: CLI.root + "/README.md", encoding: .utf8)
+        let section = try #require(readme.range(of: "writes `plan/scenarios.csv`")).upperBound
+        // The first table after the sentence: header, separator, rows.
+        let lines = readme[section...].split(separator: "\n").drop { !$0.hasPrefix("|") }.prefix { $0.hasPrefix("|") }
+        func cells(_ line: Substring) -> [String] {
+            line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "−", with: "-") }
+        }
+        let header = cells(try #require(lines.first))
+        let csv = try CSVTable.read(path: dir + "/plan/scenarios.csv")
+        let table = csv.records.map(\.fields)
+        let columns = try header.map { name in try #require(csv.header.firstIndex(of: name), "column \(name)") }
+        let want = lines.dropFirst(2).map(cells)
+        #expect(want.count >= 4)
+        for row in want {
+            let got = try #require(table.first { $0[columns[0]] == row[0] }, "scenario \(row[0])")
+            #expect(columns.map { got[$0] } == row, "README row \(row[0])")
+        }
+    }
+
     @Test func everyKindOfKeyEqualsMatchWithTheSameOptions() throws {
         let dir = CLI.tempDir()
         let posts = try CSVTable.read(path: CLI.sample + "/posts.csv").records.map(\.fields)
