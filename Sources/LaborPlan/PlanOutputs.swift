@@ -129,27 +129,29 @@ public struct PlanOutputs {
         try movesCSV(pres).write(staffFile: dir + "/moves", format: pres.format, sheetName: en ? "moves" : "变动", ownerOnly: pres.unmask)
         if !sweep.isEmpty { try tradeoffCSV(english: en).write(staffFile: dir + "/tradeoff", format: pres.format, sheetName: en ? "trade-off" : "比例与匹配") }
         if file.transport != nil { try busesCSV(english: en).write(staffFile: dir + "/buses", format: pres.format, sheetName: en ? "buses" : "车辆") }
-        // Each scenario's folder on its own: written on every core at once, the first failure reported.
+        // Each scenario's folder on its own (names that would share one are refused when the file is read): written
+        // on the planner's cores at once, the first failure in file order reported.
         try OutputFolder.prepare(dir + "/scenarios")
         let solved = self.solved, asOf = planner.inputs.rules.asOf.description, topK = planner.topK
-        final class Failures: @unchecked Sendable { var errors: [Error?] = [] }
-        let failures = Failures()
-        failures.errors = Array(repeating: nil, count: solved.count)
-        DispatchQueue.concurrentPerform(iterations: solved.count) { k in
-            let s = solved[k]
-            guard let r = s.report else { return }
-            do {
-                let sub = dir + "/scenarios/" + Self.folder(s.scenario.name)
-                try OutputFolder.prepare(sub)
-                try r.assignmentsCSV(pres).write(staffFile: sub + "/assignments", format: pres.format, sheetName: en ? "assignments" : "安置方案",
-                                                 ownerOnly: pres.unmask)
-                let summary = r.summary(version: version, asOf: asOf, quotas: s.scenario.quotas, solver: .exact, topK: topK,
-                                        seconds: ["solve": s.seconds], inputs: inputs)
-                try AtomicFile.write(try summary.json(), to: sub + "/summary.json")
-            } catch {
-                failures.errors[k] = error
+        var failures = [Error?](repeating: nil, count: solved.count)
+        failures.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let failed = buffer
+            Planner.pool(solved.count, threads: planner.threads ?? ScoringConfiguration.availableCores) { k in
+                let s = solved[k]
+                guard let r = s.report else { return }
+                do {
+                    let sub = dir + "/scenarios/" + Self.folder(s.scenario.name)
+                    try OutputFolder.prepare(sub)
+                    try r.assignmentsCSV(pres).write(staffFile: sub + "/assignments", format: pres.format, sheetName: en ? "assignments" : "安置方案",
+                                                     ownerOnly: pres.unmask)
+                    let summary = r.summary(version: version, asOf: asOf, quotas: s.scenario.quotas, solver: .exact, topK: topK,
+                                            seconds: ["solve": s.seconds], inputs: inputs)
+                    try AtomicFile.write(try summary.json(), to: sub + "/summary.json")
+                } catch {
+                    failed[k] = error
+                }
             }
         }
-        if let first = failures.errors.compactMap({ $0 }).first { throw first }
+        if let first = failures.compactMap({ $0 }).first { throw first }
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import LaborModel
 import MatchCore
 import LaborStore
@@ -115,58 +116,54 @@ public struct Planner {
         }
         timings.score = Date().timeIntervalSince(scoring)
         let solving = Date()
-        // 2. The solves, independent of each other, in one pool on every core (each solve is single-threaded); the
-        // results do not depend on the order they finish in. The scenarios on the baseline's candidates share its
-        // graph and its plain optimum (solved once and certified; each quota network starts from it), so that is
-        // the first task, then the scenarios with candidates of their own (which do not wait for it), then the
-        // others longest first (quota networks, poor-share searches, bonuses, the rest; file order within each),
-        // then the sweep's targets: the long solves start early and no core idles at the end.
-        let baseGraph = try Placement.graph(base, workers: inputs.workers.count, capacities: inputs.capacity)
+        // 2. The solves, independent of each other, in one pool of `threads` cores (each solve is single-threaded);
+        // the results do not depend on the order they finish in. The scenarios on the baseline's candidates share
+        // its graph and its plain optimum (solved once, by whichever needs it first, and certified; each quota
+        // network starts from it). Order of the tasks: the scenarios with candidates of their own (they need no
+        // shared optimum), then the others by kind, slowest kinds first (quota networks, poor-share searches,
+        // bonuses, the rest; file order within each), then the sweep's targets.
+        let baseGraph = try? Placement.graph(base, workers: inputs.workers.count, capacities: inputs.capacity)
         let inputs = self.inputs, ready = prepared, transport = file.transport, targets = file.sweep
-        enum Task { case plain, scenario(Int), sweep(Int) }
-        func weight(_ s: ScenarioFile.Scenario) -> Int { !s.quotas.isEmpty ? 3 : s.poorShare != nil ? 2 : s.poorBonus != nil ? 1 : 0 }
+        enum Task { case scenario(Int), sweep(Int) }
+        func kind(_ s: ScenarioFile.Scenario) -> Int { !s.quotas.isEmpty ? 3 : s.poorShare != nil ? 2 : s.poorBonus != nil ? 1 : 0 }
         let sharing = ready.indices.filter { ready[$0].sharesBase }
-        let tasks: [Task] = [.plain] + ready.indices.filter { !ready[$0].sharesBase }.map { .scenario($0) }
-            + sharing.sorted { (weight(ready[$1].scenario), $0) < (weight(ready[$0].scenario), $1) }.map { .scenario($0) }
+        let tasks: [Task] = ready.indices.filter { !ready[$0].sharesBase }.map { .scenario($0) }
+            + sharing.sorted { (kind(ready[$1].scenario), $0) < (kind(ready[$0].scenario), $1) }.map { .scenario($0) }
             + targets.indices.map { .sweep($0) }
-        final class Slots: @unchecked Sendable {
-            var plain: Assignment?
-            var solved: [Planner.Solved?]
-            var sweep: [Result<PlacementReport, Error>?]
-            init(_ n: Int, _ m: Int) { solved = Array(repeating: nil, count: n); sweep = Array(repeating: nil, count: m) }
-        }
-        let slots = Slots(ready.count, targets.count)
-        let plainSolved = DispatchGroup()
-        plainSolved.enter()
+        let plain = SharedPlain(baseGraph)
         let baselineQuotas = file.scenarios.first?.quotas ?? Quotas()
-        DispatchQueue.concurrentPerform(iterations: tasks.count) { t in
-            switch tasks[t] {
-            case .plain:
-                slots.plain = DualCertificate.withDuals(baseGraph, AuctionAssigner.solve(baseGraph))
-                plainSolved.leave()
-            case .scenario(let k):
-                let p = ready[k]
-                if p.sharesBase { plainSolved.wait() }
-                slots.solved[k] = Planner.solve(p.scenario, rules: p.rules, workers: p.workers, trained: p.trained, result: p.result,
-                                                shared: p.sharesBase ? Shared(graph: baseGraph, plain: slots.plain) : nil,
-                                                inputs: inputs, transport: transport, scoringSeconds: p.seconds)
-            case .sweep(let x):
-                plainSolved.wait()
-                var o = Placement.Options()
-                o.poorShare = targets[x]
-                o.plain = slots.plain
-                slots.sweep[x] = Result {
-                    try PlacementReport.solve(baseGraph, rules: inputs.rules, workers: inputs.workers, posts: inputs.posts,
-                                              quotas: baselineQuotas, options: o)
+        var solvedSlots = [Solved?](repeating: nil, count: ready.count)
+        var sweepSlots = [Result<PlacementReport, Error>?](repeating: nil, count: targets.count)
+        solvedSlots.withUnsafeMutableBufferPointer { solvedBuffer in
+            sweepSlots.withUnsafeMutableBufferPointer { sweepBuffer in
+                // Each task writes only its own slot.
+                nonisolated(unsafe) let solvedOut = solvedBuffer, sweepOut = sweepBuffer
+                Planner.pool(tasks.count, threads: threads ?? ScoringConfiguration.availableCores) { t in
+                    switch tasks[t] {
+                    case .scenario(let k):
+                        let p = ready[k]
+                        let shared = p.sharesBase ? baseGraph.map { Shared(graph: $0, plain: plain.value()) } : nil
+                        solvedOut[k] = Planner.solve(p.scenario, rules: p.rules, workers: p.workers, trained: p.trained, result: p.result,
+                                                     shared: shared, inputs: inputs, transport: transport, scoringSeconds: p.seconds)
+                    case .sweep(let x):
+                        var o = Placement.Options()
+                        o.poorShare = targets[x]
+                        o.plain = plain.value()
+                        sweepOut[x] = Result {
+                            try PlacementReport.solve(baseGraph ?? Placement.graph(base, workers: inputs.workers.count, capacities: inputs.capacity),
+                                                      rules: inputs.rules, workers: inputs.workers, posts: inputs.posts,
+                                                      quotas: baselineQuotas, options: o)
+                        }
+                    }
                 }
             }
         }
-        let out = slots.solved.map { $0! }
+        let out = solvedSlots.map { $0! }
         var sweep: [SweepPoint] = []
         // The curve is drawn against a feasible baseline only.
         if let baseReport = out.first?.report {
             for (x, target) in targets.enumerated() {
-                let r = try slots.sweep[x]!.get()
+                let r = try sweepSlots[x]!.get()
                 sweep.append(SweepPoint(target: target, achieved: r.outcome.poorShare, objective: r.outcome.assignment.objective,
                                         cost: baseReport.outcome.baseWeight - r.outcome.baseWeight,
                                         bonus: Double(r.outcome.bonus) / Double(ScoringWeights.quantization), reached: r.outcome.targetReached))
@@ -180,6 +177,33 @@ public struct Planner {
     struct Shared: @unchecked Sendable {
         var graph: AssignmentProblem
         var plain: Assignment?
+    }
+
+    /// The plain optimum of the baseline's graph (the auction's, with its duals), solved by the first task that
+    /// asks; the others wait for it.
+    final class SharedPlain: Sendable {
+        let graph: AssignmentProblem?
+        let state = Mutex<(solved: Bool, plain: Assignment?)>((false, nil))
+        init(_ graph: AssignmentProblem?) { self.graph = graph }
+        func value() -> Assignment? {
+            state.withLock { s in
+                if !s.solved, let g = graph { s.plain = DualCertificate.withDuals(g, AuctionAssigner.solve(g)) }
+                s.solved = true
+                return s.plain
+            }
+        }
+    }
+
+    /// Runs tasks 0 ..< count on `threads` cores, each core taking the next task in order when it is free.
+    static func pool(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+        let next = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+            while true {
+                let t = next.withLock { n in defer { n += 1 }; return n }
+                guard t < count else { return }
+                body(t)
+            }
+        }
     }
 
     /// One scenario's placement on its candidates, exactly as `match` would make it; an infeasible one says why.

@@ -115,7 +115,7 @@ public struct ScenarioFile: Sendable {
         }
         let keys: Set<String> = ["name", "poor_share", "poor_bonus", "township_min", "township_max", "max_destination", "max_employer",
                                  "max_employer_destination", "exclude_employers", "train"]
-        var names = Set<String>()
+        var names = Set<String>(), folders: [String: String] = [:]
         for (k, item) in list.enumerated() {
             let at = k < scenarioLines.count ? scenarioLines[k] : 0
             guard let t = item.table else { throw fail(at + 1, "[[scenario]] must be a table") }
@@ -124,6 +124,10 @@ public struct ScenarioFile: Sendable {
             }
             guard let name = t["name"]?.string, !name.isEmpty else { throw fail(at + 1, "every [[scenario]] needs a name (情景名称)") }
             guard names.insert(name).inserted else { throw fail(line(of: "name", from: at), "scenario name '\(name)' is used twice") }
+            // Each scenario gets the folder scenarios/<name> with path characters replaced: two names must not meet there.
+            if let other = folders.updateValue(name, forKey: PlanOutputs.folder(name)) {
+                throw fail(line(of: "name", from: at), "scenario names '\(other)' and '\(name)' would share the folder scenarios/\(PlanOutputs.folder(name)); rename one (情景名称冲突)")
+            }
             var s = Scenario(name: name, line: at + 1)
             if let v = t["poor_share"] {
                 guard let x = v.double ?? v.int.map(Double.init), (0...1).contains(x) else { throw fail(line(of: "poor_share", from: at), "poor_share must be between 0 and 1") }

@@ -183,6 +183,7 @@ import TestSupport
             ("[[scenario]]\nname = \"a\"\nexclude_employers = [\"BAD\"]\n", 3, "not a credit code"),
             ("[[scenario]]\nname = \"a\"\ntrain = [{ certificate = \"飞行证\", township = \"德峨镇\", occupation = \"电工\", count = 3 }]\n", 3, "not a certificate"),
             ("[[scenario]\nname = \"a\"\n", 1, "not valid TOML"),
+            ("[[scenario]]\nname = \"a/b\"\n[[scenario]]\nname = \"a_b\"\n", 4, "would share the folder scenarios/a_b"),
         ] {
             try text.write(toFile: dir + "/bad.toml", atomically: false, encoding: .utf8)
             let r = try CLI.run(["plan", "--scenarios", dir + "/bad.toml", "--workers", CLI.sample + "/workers.csv", "--posts", CLI.sample + "/posts.csv",

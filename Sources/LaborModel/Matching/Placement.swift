@@ -102,12 +102,16 @@ public struct Placement: Sendable {
     /// Solves the placement problem on graph `g` for workers flagged `poor`.
     public static func solve(_ g: AssignmentProblem, poor: [Bool], options: Options, network: QuotaNetwork?) throws -> Outcome {
         var solveSeconds = 0.0
+        // A given plain optimum is used only when its certificate holds on this graph.
+        let given = options.plain.flatMap { a in
+            a.postOf.count == g.workers && a.postOf.allSatisfy { $0 < Int32(g.posts) } && DualCertificate.verify(g, a) == nil ? a : nil
+        }
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         func run(_ bonus: Int64) throws -> (AssignmentProblem, Assignment, [Int64]?) {
             let p = try withBonus(g, poor: poor, bonus: bonus)
             let t0 = now()
             defer { solveSeconds += now() - t0 }
-            let plain = bonus == 0 && options.solver == .exact ? options.plain : nil
+            let plain = bonus == 0 && options.solver == .exact ? given : nil
             if let network {
                 let r = try network.solve(p, warm: plain)
                 return (p, r.assignment, r.groupPrice)

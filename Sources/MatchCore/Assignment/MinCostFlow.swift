@@ -268,6 +268,7 @@ public struct MinCostFlow: Sendable {
     /// distinct head; call after `certify`, whose potentials make every residual reduced cost non-negative (and
     /// whose sink → source arc lets the cycle place one more).
     public func capacityGains(_ arcs: [Int]) -> [Int64] {
+        precondition(packed, "capacityGains reads the packed arcs: call it after certify")
         var s = PathSearch(nodes: nodes)
         var byHead: [Int32: [Int]] = [:]
         for (x, a) in arcs.enumerated() { byHead[arcHead[a], default: []].append(x) }
@@ -366,6 +367,7 @@ public struct MinCostFlow: Sendable {
     /// Checks the optimality certificate: every residual arc has a non-negative reduced cost under the
     /// potentials. Returns nil when it holds.
     public func verify() -> String? {
+        precondition(packed, "verify reads the packed arcs: call it after pack")
         for u in 0..<nodes {
             for k in start[u]..<start[u + 1] where capacity[k] > 0 {
                 let rc = cost[k] + potential[u] - potential[Int(head[k])]

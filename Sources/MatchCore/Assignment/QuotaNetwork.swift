@@ -33,6 +33,8 @@ public struct QuotaNetwork: Sendable {
         /// Dual price of each cap group: what one more place in it would add (in weight units).
         public var groupPrice: [Int64]
         public var phases: Int
+        /// True when the flow started from the plain optimum (false: solved from zero).
+        public var warmStarted: Bool
     }
 
     /// Solves from a warm start: the plain assignment's optimum (`warm`, with its duals; solved here by the
@@ -55,8 +57,10 @@ public struct QuotaNetwork: Sendable {
         let capBase = postBase + m
         let superSource = capBase + capLimit.count, superSink = superSource + 1
         var start = warm ?? AuctionAssigner.solve(p)
-        if start.workerProfit == nil || start.postPrice == nil { start = DualCertificate.withDuals(p, start) ?? start }
-        if start.postOf.count == n, let profit = start.workerProfit, let price = start.postPrice, profit.count == n, price.count == m {
+        let fits = start.postOf.count == n && start.postOf.allSatisfy { $0 < Int32(m) }
+        if fits && (start.workerProfit == nil || start.postPrice == nil) { start = DualCertificate.withDuals(p, start) ?? start }
+        // A start is used only when its certificate holds on this very problem (in range, within capacity, optimal).
+        if fits, let profit = start.workerProfit, let price = start.postPrice, DualCertificate.verify(p, start) == nil {
             if let r = try build(p, from: start, profit: profit, price: price, quotaGroups: quotaGroups, groupNode: groupNode,
                                  layout: (workerBase, postBase, capBase, superSource, superSink)) {
                 return r
@@ -171,7 +175,7 @@ public struct QuotaNetwork: Sendable {
         let groupPrice = Array(gains[m...])
         // The certificate here is the network's own (`certify`); worker profits are not reported.
         return Result(assignment: Assignment(postOf: postOf, objective: objective, workerProfit: nil, postPrice: postPrice),
-                      groupPrice: groupPrice, phases: net.phases)
+                      groupPrice: groupPrice, phases: net.phases, warmStarted: warm != nil)
     }
 
     /// How many cap groups lie above group g.

@@ -43,7 +43,7 @@ extension LaborMatch {
         @Option(name: .customLong("as-of"), help: ArgumentHelp("Date ages are computed on, YYYY-MM-DD (default: today in Asia/Shanghai).", valueName: "date"))
         var asOf: AsOfDate?
 
-        @Option(help: "Threads (default: all cores).")
+        @Option(help: "Cores for scoring, the scenarios' solves and writing their folders (default: all cores).")
         var threads: Int?
 
         @Option(help: "Text encoding of the input files.")
