@@ -201,6 +201,8 @@ public struct MinCostFlow: Sendable {
         var cursor: [Int]
         var queue: RingQueue
         var path: [Int] = []
+        /// The tail of each arc on `path`.
+        var pathNodes: [Int32] = []
 
         init(nodes: Int) {
             dist = [Int64](repeating: MinCostFlow.infinity, count: nodes)
@@ -317,6 +319,9 @@ public struct MinCostFlow: Sendable {
     /// One augmenting path in the level graph (iterative DFS with current-arc pointers); returns the amount pushed.
     mutating func augment(source: Int, sink: Int, _ s: inout PathSearch) -> Int64 {
         s.path.removeAll(keepingCapacity: true)
+        s.pathNodes.removeAll(keepingCapacity: true)
+        // The source itself is a dead end once its arcs are used up.
+        guard s.level[source] >= 0 else { return 0 }
         var u = source
         while true {
             if u == sink {
@@ -332,6 +337,7 @@ public struct MinCostFlow: Sendable {
                 let v = Int(head[k])
                 if s.level[v] == next && capacity[k] > 0 && cost[k] + pu - potential[v] == 0 {
                     s.path.append(k)
+                    s.pathNodes.append(Int32(u))
                     u = v
                     advanced = true
                     break
@@ -339,9 +345,11 @@ public struct MinCostFlow: Sendable {
                 s.cursor[u] += 1
             }
             if !advanced {
-                // Dead end: retreat.
-                guard let k = s.path.popLast() else { return 0 }
-                u = Int(head[Int(mate[k])])
+                // Dead end: out of the level graph for the rest of this round (no arc leads to it again), and back
+                // to the node before it.
+                s.level[u] = -2
+                guard s.path.popLast() != nil else { return 0 }
+                u = Int(s.pathNodes.removeLast())
                 s.cursor[u] += 1
             }
         }
