@@ -17,14 +17,38 @@ extension Registry {
     }
 
     static func snapshot(_ db: Database, taxonomy: Taxonomy, asOf: CivilDate) throws -> Snapshot {
-        let w = try workers(db, taxonomy: taxonomy, asOf: asOf)
-        let p = try posts(db, taxonomy: taxonomy)
-        return Snapshot(workers: w.accepted, posts: p.accepted, problems: w.rejectionMessages() + p.rejectionMessages())
+        try SnapshotRows(db).validate(taxonomy: taxonomy, asOf: asOf)
     }
+
+    /// The registry's worker and post rows as read, before intake: reading needs the database, validating does
+    /// not, so the nightly validates them on other threads while it reads and reconciles the placements.
+    struct SnapshotRows: Sendable {
+        let workers: CSVTable
+        let posts: CSVTable
+
+        init(_ db: Database) throws {
+            workers = try Registry.workerTable(db)
+            posts = try Registry.postTable(db)
+        }
+
+        func validate(taxonomy: Taxonomy, asOf: CivilDate) throws -> Snapshot {
+            let w = try WorkerIntake.validate(table: workers, file: Registry.workerTableName, taxonomy: taxonomy, asOf: asOf)
+            let p = try PostIntake.validate(table: posts, file: Registry.postTableName, taxonomy: taxonomy)
+            return Snapshot(workers: w.accepted, posts: p.accepted, problems: w.rejectionMessages() + p.rejectionMessages())
+        }
+    }
+
+    static let workerTableName = "registry worker table", postTableName = "registry post table"
 
     /// The worker rows matching `filter` (an SQL condition on `worker`, e.g. "id_number = ?"), through intake.
     static func workers(_ db: Database, taxonomy: Taxonomy, asOf: CivilDate, filter: String = "1",
                         arguments: StatementArguments = []) throws -> IntakeResult<Worker> {
+        try WorkerIntake.validate(table: try workerTable(db, filter: filter, arguments: arguments), file: workerTableName,
+                                  taxonomy: taxonomy, asOf: asOf)
+    }
+
+    /// The worker rows matching `filter` as the intake reads a workers file.
+    static func workerTable(_ db: Database, filter: String = "1", arguments: StatementArguments = []) throws -> CSVTable {
         let wHeader = ["id_number", "name", "township", "village", "poor_household", "education", "skills", "certificates",
                        "intentions", "preferred_destinations", "expected_wage", "status", "phone"]
         var wRecords: [CSVRecord] = []
@@ -41,12 +65,16 @@ extension Registry {
                 (r[10] as Int?).map(String.init) ?? "", r[11], r[12],
             ]))
         }
-        return try WorkerIntake.validate(table: CSVTable(header: wHeader, records: wRecords, encoding: .utf8),
-                                         file: "registry worker table", taxonomy: taxonomy, asOf: asOf)
+        return CSVTable(header: wHeader, records: wRecords, encoding: .utf8)
     }
 
     /// The post rows matching `filter` (an SQL condition on `post`), through intake.
     static func posts(_ db: Database, taxonomy: Taxonomy, filter: String = "1", arguments: StatementArguments = []) throws -> IntakeResult<JobPost> {
+        try PostIntake.validate(table: try postTable(db, filter: filter, arguments: arguments), file: postTableName, taxonomy: taxonomy)
+    }
+
+    /// The post rows matching `filter` as the intake reads a posts file.
+    static func postTable(_ db: Database, filter: String = "1", arguments: StatementArguments = []) throws -> CSVTable {
         let pHeader = ["post_id", "employer", "credit_code", "title", "occupation", "location", "openings", "wage_min",
                        "wage_max", "education_min", "age_min", "age_max", "required_certificates", "board_lodging"]
         var pRecords: [CSVRecord] = []
@@ -62,7 +90,6 @@ extension Registry {
                 (r[10] as Int?).map(String.init) ?? "", (r[11] as Int?).map(String.init) ?? "", r[12], (r[13] as Int) == 1 ? "是" : "否",
             ]))
         }
-        return try PostIntake.validate(table: CSVTable(header: pHeader, records: pRecords, encoding: .utf8),
-                                       file: "registry post table", taxonomy: taxonomy)
+        return CSVTable(header: pHeader, records: pRecords, encoding: .utf8)
     }
 }

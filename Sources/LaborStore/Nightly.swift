@@ -1,7 +1,9 @@
+import Dispatch
 import Foundation
 import GRDB
 import LaborModel
 import MatchCore
+import Synchronization
 
 /// The nightly run (DESIGN.md §5): reconcile social insurance, keep confirmed placements where they are,
 /// re-match everyone free against the open capacity, propose placements, and tell staff whom to call.
@@ -158,16 +160,39 @@ public enum Nightly {
         return missing.count >= 2 ? .lost(since: first) : .suspected(since: p.suspectedSince ?? first)
     }
 
-    public static func plan(registry: Registry, taxonomy: Taxonomy, weights: ScoringWeights, options: Options,
-                            runID: String) throws -> Plan {
-        try registry.read { db in try plan(db, taxonomy: taxonomy, weights: weights, options: options, runID: runID) }
+    /// What the night scored, handed to `plan`'s `scored` hook as soon as it is known, so that work on the
+    /// candidate lists can run beside the solve and the contact lists.
+    public struct Scored: Sendable {
+        public let pool: [Worker]
+        public let posts: [JobPost]
+        public let result: ScoringResult
+        public let rules: MatchRules
+        /// 人员编号 by ID number.
+        public let numbers: [String: String]
     }
 
-    static func plan(_ db: Database, taxonomy: Taxonomy, weights: ScoringWeights, options: Options, runID: String) throws -> Plan {
+    /// - Parameter scored: called once on the plan's thread when the scores are known; it must return quickly
+    ///   (start work elsewhere), since the plan goes on to the solve and the contact lists.
+    public static func plan(registry: Registry, taxonomy: Taxonomy, weights: ScoringWeights, options: Options,
+                            runID: String, scored: ((Scored) -> Void)? = nil) throws -> Plan {
+        try registry.read { db in try plan(db, taxonomy: taxonomy, weights: weights, options: options, runID: runID, scored: scored) }
+    }
+
+    static func plan(_ db: Database, taxonomy: Taxonomy, weights: ScoringWeights, options: Options, runID: String,
+                     scored: ((Scored) -> Void)? = nil) throws -> Plan {
         var stages: [String: Double] = [:]
         var clock = Date()
         func lap(_ name: String) { stages[name] = Date().timeIntervalSince(clock); clock = Date() }
-        let snap = try Registry.snapshot(db, taxonomy: taxonomy, asOf: options.asOf)
+        // The snapshot's rows are read here and validated on other threads while the placements are read and
+        // reconciled (the reconciliation does not need them); "snapshot" times the reading, "reconcile" the rest.
+        let rows = try Registry.SnapshotRows(db)
+        let validated = Mutex<Result<Registry.Snapshot, any Error>?>(nil)
+        let validating = DispatchGroup()
+        DispatchQueue.global().async(group: validating) {
+            let r = Result { try rows.validate(taxonomy: taxonomy, asOf: options.asOf) }
+            validated.withLock { $0 = r }
+        }
+        defer { validating.wait() }
         lap("snapshot")
         var notes: [String] = []
         // 1. Which months to reconcile: every complete month with data since the last one reconciled (that one again,
@@ -217,6 +242,8 @@ public enum Nightly {
             atWork[r["id_number"] as String] = CivilDate(iso: r["d"] as String)
         }
         let rec = reconcile(open: open, months: months, contributions: contributions, atWork: atWork)
+        validating.wait()
+        let snap = try validated.withLock { $0! }.get()
         lap("reconcile")
         var names: [String: String] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT credit_code, name FROM employer WHERE name != ''") { names[r["credit_code"]] = r["name"] }
@@ -274,7 +301,9 @@ public enum Nightly {
         let encoded = matcher.scoringMatrices(workers: pool, posts: posts)
         let result = Matcher.topK(scoringWorkers: encoded.workers, posts: encoded.posts, floor: matcher.encoder.floor, k: options.topK,
                                   codes: TieCodes(workerIDs: pool.map(\.workerID), postIDs: posts.map(\.postID)), threads: options.threads)
+        let numbers = try Registry.personNumbers(db)
         lap("score")
+        scored?(Scored(pool: pool, posts: posts, result: result, rules: rules, numbers: numbers))
         // Proposals a worker declined (拒绝推荐) are never made again.
         let poolIndex = Dictionary(uniqueKeysWithValues: pool.enumerated().map { ($1.workerID, $0) })
         let postRow = Dictionary(uniqueKeysWithValues: posts.enumerated().map { ($1.postID, $0) })
@@ -335,7 +364,7 @@ public enum Nightly {
         return Plan(runID: runID, options: options, reconciledMonth: months.last ?? lastReconciled, notes: notes, actions: actions,
                     steps: rec.steps, counts: counts,
                     pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
-                    numbers: try Registry.personNumbers(db), rules: rules, problems: snap.problems, encoded: encoded,
+                    numbers: numbers, rules: rules, problems: snap.problems, encoded: encoded,
                     dataVersion: try Suggest.dataVersion(db), stages: stages)
     }
 

@@ -14,22 +14,37 @@ public struct NightlyOutputs {
         self.weightsDigest = weightsDigest
     }
 
-    public func write(to dir: String, pres: Matcher.Presentation, seconds: [String: Double] = [:]) throws {
+    /// Writes the files that depend only on the scores into `dir`: candidates_by_worker, candidates_by_post, unmet
+    /// and unmet_posts. The service calls it from `Nightly.plan`'s `scored` hook, so that these files (most of a
+    /// night's file work) are built and written while the plan solves.
+    public static func writeCandidateLists(_ s: Nightly.Scored, to dir: String, pres: Matcher.Presentation) throws {
+        var pres = pres
+        pres.numbers = s.numbers
+        let matcher = Matcher(rules: s.rules)
+        let en = pres.english
+        try matcher.byWorkerCSV(s.result, workers: s.pool, posts: s.posts, as: pres)
+            .write(staffFile: dir + "/candidates_by_worker", format: pres.format, sheetName: en ? "posts for each worker" : "推荐岗位", ownerOnly: pres.unmask)
+        try matcher.unmetCSV(s.result, workers: s.pool, posts: s.posts, as: pres)
+            .write(staffFile: dir + "/unmet", format: pres.format, sheetName: en ? "no eligible post" : "无合适岗位", ownerOnly: pres.unmask)
+        try matcher.unmetPostsCSV(s.result, workers: s.pool, posts: s.posts, english: en).write(to: dir + "/unmet_posts.csv")
+        try matcher.byPostCSV(s.result, workers: s.pool, posts: s.posts, as: pres)
+            .write(staffFile: dir + "/candidates_by_post", format: pres.format, sheetName: en ? "workers for each post" : "推荐人才", ownerOnly: pres.unmask)
+    }
+
+    /// Writes the run's files into `dir`. `candidateListsWritten`: `writeCandidateLists` already wrote those
+    /// files there, from this plan's scores with the same presentation.
+    public func write(to dir: String, pres: Matcher.Presentation, seconds: [String: Double] = [:], candidateListsWritten: Bool = false) throws {
         var pres = pres
         pres.numbers = plan.numbers
-        let matcher = Matcher(rules: plan.rules)
         let report = PlacementReport(rules: plan.rules, workers: plan.pool, posts: plan.posts, outcome: plan.outcome)
         let en = pres.english
+        if !candidateListsWritten {
+            try NightlyOutputs.writeCandidateLists(.init(pool: plan.pool, posts: plan.posts, result: plan.result, rules: plan.rules,
+                                                         numbers: plan.numbers), to: dir, pres: pres)
+        }
         try report.assignmentsCSV(pres).write(staffFile: dir + "/assignments", format: pres.format, sheetName: en ? "proposals" : "推荐方案", ownerOnly: pres.unmask)
         try report.byTownshipCSV(english: en).write(to: dir + "/by_township.csv")
         try report.byOccupationCSV(english: en).write(to: dir + "/by_occupation.csv")
-        try matcher.byWorkerCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
-            .write(staffFile: dir + "/candidates_by_worker", format: pres.format, sheetName: en ? "posts for each worker" : "推荐岗位", ownerOnly: pres.unmask)
-        try matcher.unmetCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
-            .write(staffFile: dir + "/unmet", format: pres.format, sheetName: en ? "no eligible post" : "无合适岗位", ownerOnly: pres.unmask)
-        try matcher.unmetPostsCSV(plan.result, workers: plan.pool, posts: plan.posts, english: en).write(to: dir + "/unmet_posts.csv")
-        try matcher.byPostCSV(plan.result, workers: plan.pool, posts: plan.posts, as: pres)
-            .write(staffFile: dir + "/candidates_by_post", format: pres.format, sheetName: en ? "workers for each post" : "推荐人才", ownerOnly: pres.unmask)
         try contactsCSV(plan.contacts.calls, english: en).write(staffFile: dir + "/calls", format: pres.format,
                                                                 sheetName: en ? "calls" : "今日电话", ownerOnly: true)
         try contactsCSV(plan.contacts.backlog, english: en, waiting: true).write(staffFile: dir + "/backlog", format: pres.format,

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 import LaborModel
 import MatchCore
 
@@ -79,13 +81,33 @@ public struct NightlyService {
         let dirs = RunDirectory(root: c.out)
         let republished = try publishCommittedRun(dirs)
         let runID = NightlyService.newRunID(existing: Set(try Nightly.runIDs(registry: registry)), out: c.out)
-        let plan = try Nightly.plan(registry: registry, taxonomy: taxonomy, weights: weights, options: c.options, runID: runID)
+        // The run's folder first: an unwritable output folder fails before the night's work, and the candidate
+        // lists, which depend only on the scores, are built and written on other threads while the plan solves and
+        // makes the contact lists (most of a night's file work, hidden behind the solve).
+        let dir = try dirs.begin(runID: runID)
+        let listsFailed = Mutex<(any Error)?>(nil), listsStarted = Mutex(false)
+        let building = DispatchGroup()
+        let plan: Nightly.Plan
+        do {
+            defer { building.wait() }
+            plan = try Nightly.plan(registry: registry, taxonomy: taxonomy, weights: weights, options: c.options, runID: runID) { scored in
+                listsStarted.withLock { $0 = true }
+                DispatchQueue.global().async(group: building) {
+                    do { try NightlyOutputs.writeCandidateLists(scored, to: dir, pres: c.presentation) } catch { listsFailed.withLock { $0 = error } }
+                }
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
+        }
+        if let error = listsFailed.withLock({ $0 }) { throw error }
         lap("plan")
         for (k, v) in plan.stages { seconds["plan." + k] = v }
         notice(plan)
         checkpoint("before-outputs")
-        let dir = try dirs.begin(runID: runID)
-        try NightlyOutputs(plan: plan, weightsDigest: c.weightsDigest).write(to: dir, pres: c.presentation, seconds: seconds)
+        try NightlyOutputs(plan: plan, weightsDigest: c.weightsDigest).write(to: dir, pres: c.presentation, seconds: seconds,
+                                                                             candidateListsWritten: listsStarted.withLock { $0 })
+        lap("outputs")
         checkpoint("after-outputs")
         try dirs.publish(runID: runID)
         checkpoint("after-publish")
@@ -94,6 +116,7 @@ public struct NightlyService {
                            parameters: ["as_of": o.asOf.description, "top_k": String(o.topK), "calls": String(o.calls)],
                            inputs: try registry.latestImports().merging(["registry": c.registryPath].merging(c.weightsDigest.map { ["weights": $0] } ?? [:]) { a, _ in a }) { a, _ in a },
                            version: c.version, started: ISO8601DateFormatter().string(from: Date()))
+        lap("commit")
         checkpoint("after-commit")
         if let key = c.encodingKey {
             // Stored only if no other process committed since the plan read the registry (its own commit does
@@ -103,6 +126,7 @@ public struct NightlyService {
             Suggest.store(registry: registry, .workers, key: Suggest.poolKey(key, asOf: o.asOf),
                           .init(ids: plan.pool.map(\.workerID), matrix: plan.encoded.workers), readAt: plan.dataVersion)
         }
+        lap("suggest")
         try dirs.pointLatest(runID: runID)
         let removed = try dirs.prune(keep: c.keep, known: try Nightly.runIDs(registry: registry))
         lap("write")

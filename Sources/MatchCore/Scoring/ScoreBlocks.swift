@@ -234,8 +234,6 @@ struct TileScanner {
     let thread: Int
     let m: Int
 
-    static let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
-
     @inline(__always)
     func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Range<Int>) {
         // Specialised copies of the scan, so that each variant's loop carries no test of its own options.
@@ -271,6 +269,9 @@ struct TileScanner {
         // map is monotonic and fixes integers, so nothing ineligible can rise above the floor. Callers keep
         // eligible scores × q below 2^22 (ScoringWeights: |score| < big/2, × 1024 ≤ 2^19).
         let magic = SIMD16<Float>(repeating: 12_582_912)
+        // Each lane's bit, to turn a comparison mask into an integer (a local constant: a static let would cost a
+        // swift_once check on every step of the loop).
+        let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
         let hasWorkers = k > 0
         for i in rows {
             let r = i - rows.lowerBound
@@ -321,7 +322,7 @@ struct TileScanner {
                 }
                 if any(hit) {
                     // Lane bits of the mask, then one offer per set bit.
-                    var bits = (unsafeBitCast(hit, to: SIMD16<Int32>.self) & TileScanner.laneBits).wrappedSum()
+                    var bits = (unsafeBitCast(hit, to: SIMD16<Int32>.self) & laneBits).wrappedSum()
                     while bits != 0 {
                         let e = Int(bits.trailingZeroBitCount)
                         offer(v[e], j + e)
