@@ -64,6 +64,23 @@ import Testing
         #expect(up.accepted.count == 300)
     }
 
+    /// The score text is built from digits; its oracle is Swift's own Double text (shortest round trip).
+    @Test func scoreTextMatchesDoubleDescription() {
+        func oracle(_ q: Int) -> String {
+            let v = Double(q) / 1024
+            return v == v.rounded() ? String(Int(v)) : String(v)
+        }
+        var mismatches: [Int] = []
+        for q in Array(-5000...5000) + [1 << 19, (1 << 19) - 1, 123_457, -987_653, 1_048_575] where Matcher.display(Float(q)) != oracle(q) {
+            mismatches.append(q)
+        }
+        #expect(mismatches.isEmpty, "first: \(mismatches.prefix(5).map { "\($0): \(Matcher.display(Float($0))) vs \(oracle($0))" })")
+        #expect(Matcher.display(1536) == "1.5" && Matcher.display(-1) == "-0.0009765625" && Matcher.display(3072) == "3")
+        var digits: [UInt8] = []
+        for n in [0, 7, -42, Int.max, Int.min + 1] { CSVWriter.appendDecimal(n, to: &digits); digits.append(0x20) }
+        #expect(String(decoding: digits, as: UTF8.self) == "0 7 -42 \(Int.max) \(Int.min + 1) ")
+    }
+
     @Test func writerQuotesAndRoundTrips() throws {
         var w = CSVWriter(header: ["a", "b"])
         w.append(["x, y", "say \"hi\""])

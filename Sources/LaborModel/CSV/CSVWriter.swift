@@ -1,9 +1,11 @@
 import Foundation
 
 /// Builds CSV text (RFC 4180 quoting) and writes it atomically, UTF-8 with a BOM so that Excel opens it right.
-/// Large outputs are built as parts (in parallel, in order) and written part by part, never joined.
+/// Rows are built as UTF-8 bytes (large outputs as parts, built in parallel and kept in order) and written part by
+/// part, never joined: appending bytes copies them, where appending to a String goes through the String runtime's
+/// checks and growth on every field (the candidate lists write millions of rows).
 public struct CSVWriter: Sendable {
-    private var parts: [String] = [""]
+    private var parts: [[UInt8]] = [[]]
 
     public init(header: [String]) {
         parts[0].reserveCapacity(1 << 12)
@@ -11,26 +13,27 @@ public struct CSVWriter: Sendable {
     }
 
     /// The whole text (joins the parts: for tests and small files).
-    public var text: String { parts.joined() }
+    public var text: String { String(decoding: Array(parts.joined()), as: UTF8.self) }
 
     public mutating func append(_ fields: [String]) {
         CSVWriter.appendRow(fields, to: &parts[parts.count - 1])
     }
 
-    /// Appends rows already formatted by `appendRow(_:to:)` (built in parallel, kept in order).
-    public mutating func appendFormatted(_ rows: String) {
+    /// Appends rows already formatted by `appendRow(_:to:)` and `appendField(_:to:)` (built in parallel, kept in
+    /// order).
+    public mutating func appendFormatted(_ rows: [UInt8]) {
         parts.append(rows)
     }
 
     /// One CSV row with its CRLF.
-    public static func appendRow(_ fields: [String], to text: inout String) {
+    public static func appendRow(_ fields: [String], to out: inout [UInt8]) {
         var first = true
         for f in fields {
-            if !first { text.append(",") }
+            if !first { out.append(0x2C) }
             first = false
-            appendField(f, to: &text)
+            appendField(f, to: &out)
         }
-        text.append("\r\n")
+        out.append(0x0D); out.append(0x0A)
     }
 
     /// One field, quoted when it holds a comma, quote, line break or a leading/trailing space. A cell that a
@@ -38,15 +41,35 @@ public struct CSVWriter: Sendable {
     /// leading single quote, so that a name like `=HYPERLINK(...)` stays text in Excel (OWASP's CSV injection
     /// advice); every CSV the product writes goes through here.
     @inline(__always)
-    public static func appendField(_ f: String, to text: inout String) {
-        if let first = f.utf8.first, formulaStarts.contains(first), !isPlainNumber(f) {
-            appendQuotedIfNeeded("'" + f, to: &text)
+    public static func appendField(_ f: String, to out: inout [UInt8]) {
+        let u = f.utf8
+        guard let first = u.first else { return }
+        let guarded = startsFormula(first) && !isPlainNumber(f)
+        var needs = false
+        for c in u where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
+            needs = true
+            break
+        }
+        // The guard's quote, when added, is the field's first character.
+        if !needs { needs = (!guarded && first == 0x20) || u.last == 0x20 }
+        if needs { out.append(0x22) }
+        if guarded { out.append(0x27) }
+        if needs {
+            for c in u {
+                if c == 0x22 { out.append(0x22) }
+                out.append(c)
+            }
+            out.append(0x22)
         } else {
-            appendQuotedIfNeeded(f, to: &text)
+            out.append(contentsOf: u)
         }
     }
 
-    static let formulaStarts: Set<UInt8> = [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D] // = + - @ tab CR
+    /// `= + - @`, tab or CR: a first character with which a spreadsheet runs the cell as a formula.
+    @inline(__always)
+    static func startsFormula(_ c: UInt8) -> Bool {
+        c == 0x3D || c == 0x2B || c == 0x2D || c == 0x40 || c == 0x09 || c == 0x0D
+    }
 
     /// `-12`, `3.5`, `-0.25`: a number a spreadsheet reads as a number, never as a formula.
     static func isPlainNumber(_ f: String) -> Bool {
@@ -61,34 +84,36 @@ public struct CSVWriter: Sendable {
         return u.last != 0x2E
     }
 
+    /// A non-negative or negative whole number in decimal, without building a String.
     @inline(__always)
-    static func appendQuotedIfNeeded(_ f: String, to text: inout String) {
-        var needs = false
-        for u in f.utf8 where u == 0x2C || u == 0x22 || u == 0x0A || u == 0x0D {
-            needs = true
-            break
-        }
-        if !needs, let first = f.utf8.first, let last = f.utf8.last, first == 0x20 || last == 0x20 { needs = true }
-        if needs {
-            text.append("\"")
-            text.append(f.replacingOccurrences(of: "\"", with: "\"\""))
-            text.append("\"")
-        } else {
-            text.append(f)
+    public static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        var m = n.magnitude
+        if n < 0 { out.append(0x2D) }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - count] = UInt8(truncatingIfNeeded: m % 10) &+ 0x30
+                m /= 10
+                count += 1
+            } while m != 0
+            out.append(contentsOf: d[(20 - count)...])
         }
     }
 
     public static func quoted(_ f: String) -> String {
-        var t = ""
+        var t: [UInt8] = []
         appendField(f, to: &t)
-        return t
+        return String(decoding: t, as: UTF8.self)
     }
 
     /// The bytes of the file: a UTF-8 BOM and the text, or GB18030 when asked.
     public func data(encoding: TextEncoding = .utf8) -> Data {
         if encoding == .gb18030, let d = text.data(using: TextEncoding.gb18030Foundation) { return d }
         var d = Data([0xEF, 0xBB, 0xBF])
-        for p in parts { d.append(contentsOf: Array(p.utf8)) }
+        for p in parts { d.append(contentsOf: p) }
         return d
     }
 
@@ -100,8 +125,8 @@ public struct CSVWriter: Sendable {
         try AtomicFile.write(to: path, ownerOnly: ownerOnly) { sink in
             let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
             bom.withUnsafeBufferPointer { sink($0) }
-            for var p in parts {
-                p.withUTF8 { sink($0) }
+            for p in parts {
+                p.withUnsafeBufferPointer { sink($0) }
             }
         }
     }

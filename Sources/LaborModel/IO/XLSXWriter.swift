@@ -102,7 +102,7 @@ public enum XLSXWriter {
     /// A cell the CSV writer guarded against formulas ("'=..."), as the text it stands for.
     static func unquoted(_ v: String) -> String {
         guard v.utf8.count >= 2, v.utf8.first == 0x27, let second = v.utf8.dropFirst().first,
-              CSVWriter.formulaStarts.contains(second) else { return v }
+              CSVWriter.startsFormula(second) else { return v }
         return String(v.dropFirst())
     }
 

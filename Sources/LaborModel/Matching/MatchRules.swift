@@ -139,42 +139,46 @@ public struct MatchRules: Sendable {
     static func rankWord(_ r: Int) -> String { r < rankWords.count ? rankWords[r] : "第\(r + 1)意向" }
 
     public func reasons(_ w: Worker, _ p: JobPost) -> String {
-        var text = ""
+        var text: [UInt8] = []
         appendReasons(w, p, to: &text)
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// Appends the reasons for a pair, e.g. "第一意向: 木工; 地点: 罗湖区 (期望); 月薪 6500–7500 ≥ 期望 5000; 包吃住".
-    public func appendReasons(_ w: Worker, _ p: JobPost, to text: inout String) {
+    /// Appends the reasons for a pair as UTF-8, e.g. "第一意向: 木工; 地点: 罗湖区 (期望); 月薪 6500–7500 ≥ 期望 5000; 包吃住".
+    public func appendReasons(_ w: Worker, _ p: JobPost, to text: inout [UInt8]) {
+        func put(_ s: String) { text.append(contentsOf: s.utf8) }
         let occName = taxonomy.occupations[p.occupation].name
         switch occupationValue(w, p.occupation).match {
-        case .intention(let r): text += MatchRules.rankWord(r); text += ": "; text += occName
-        case .skill: text += "技能: "; text += occName
+        case .intention(let r): put(MatchRules.rankWord(r)); put(": "); put(occName)
+        case .skill: put("技能: "); put(occName)
         case .relatedIntention(let r, let o):
-            text += "相近工种: "; text += occName; text += " ≈ "; text += MatchRules.rankWord(r); text += " "
-            text += taxonomy.occupations[o].name
-        case .relatedSkill(let o): text += "相近工种: "; text += occName; text += " ≈ 技能 "; text += taxonomy.occupations[o].name
-        case .none: text += "工种: "; text += occName; text += " (非意向)"
+            put("相近工种: "); put(occName); put(" ≈ "); put(MatchRules.rankWord(r)); put(" ")
+            put(taxonomy.occupations[o].name)
+        case .relatedSkill(let o): put("相近工种: "); put(occName); put(" ≈ 技能 "); put(taxonomy.occupations[o].name)
+        case .none: put("工种: "); put(occName); put(" (非意向)")
         }
-        text += "; 地点: "
-        text += taxonomy.destinations[p.location].name
-        text += w.destinations == nil ? " (不限)" : destinationMatches(w, p) ? " (期望)" : " (非期望)"
-        text += "; "
-        let range = p.wageMin == p.wageMax ? String(p.wageMin) : String(p.wageMin) + "–" + String(p.wageMax)
+        put("; 地点: ")
+        put(taxonomy.destinations[p.location].name)
+        put(w.destinations == nil ? " (不限)" : destinationMatches(w, p) ? " (期望)" : " (非期望)")
+        put("; ")
+        func range() {
+            CSVWriter.appendDecimal(p.wageMin, to: &text)
+            if p.wageMin != p.wageMax { put("–"); CSVWriter.appendDecimal(p.wageMax, to: &text) }
+        }
         if let e = w.expectedWage, e > 0 {
             // The text compares the real amounts (always true as written); the score counts the expectation's bucket.
-            let edge = e
-            if edge <= p.wageMin {
-                text += "月薪 "; text += range; text += " ≥ 期望 "; text += String(e)
-            } else if edge <= p.wageMax {
-                text += "月薪上限 "; text += String(p.wageMax); text += " ≥ 期望 "; text += String(e)
+            if e <= p.wageMin {
+                put("月薪 "); range(); put(" ≥ 期望 ")
+            } else if e <= p.wageMax {
+                put("月薪上限 "); CSVWriter.appendDecimal(p.wageMax, to: &text); put(" ≥ 期望 ")
             } else {
-                text += "月薪 "; text += range; text += " < 期望 "; text += String(e)
+                put("月薪 "); range(); put(" < 期望 ")
             }
+            CSVWriter.appendDecimal(e, to: &text)
         } else {
-            text += "月薪 "; text += range
+            put("月薪 "); range()
         }
-        if p.boardLodging { text += "; 包吃住" }
+        if p.boardLodging { put("; 包吃住") }
     }
 
     public func describe(_ v: Violation) -> String {

@@ -76,8 +76,35 @@ public struct Matcher: Sendable {
 
     /// The score as shown to people: the quantised integer back in score units (exact: a binary fraction).
     public static func display(_ quantized: Float) -> String {
-        let v = Double(quantized) / Double(ScoringWeights.quantization)
-        return v == v.rounded() ? String(Int(v)) : String(v)
+        var b: [UInt8] = []
+        appendDisplay(quantized, to: &b)
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// `display` as UTF-8 bytes, without the Double-to-text conversion on the candidate lists' millions of rows:
+    /// q / 1024 has at most ten decimals, exactly q mod 1024 × 9,765,625 (= 10^10 / 1024) in units of 10^-10, and
+    /// that exact expansion is also Swift's shortest round-trip text of the Double (tested against it).
+    public static func appendDisplay(_ quantized: Float, to out: inout [UInt8]) {
+        let scale = 10_000_000_000
+        let q = Int(exactly: quantized), unit = Int(ScoringWeights.quantization)
+        guard let q, scale % unit == 0, q.magnitude < 1 << 40 else {
+            let v = Double(quantized) / Double(unit)
+            out.append(contentsOf: (v == v.rounded() ? String(Int(v)) : String(v)).utf8)
+            return
+        }
+        if q < 0 { out.append(0x2D) }
+        let m = Int(q.magnitude)
+        CSVWriter.appendDecimal(m / unit, to: &out)
+        var frac = (m % unit) * (scale / unit)
+        guard frac != 0 else { return }
+        out.append(0x2E)
+        var digits = 10
+        while frac % 10 == 0 { frac /= 10; digits -= 1 }
+        // Leading zeros of the fraction, then its significant digits.
+        var width = 1, f = frac
+        while f >= 10 { f /= 10; width += 1 }
+        for _ in 0..<(digits - width) { out.append(0x30) }
+        CSVWriter.appendDecimal(frac, to: &out)
     }
 
     public struct Presentation: Sendable {
@@ -112,41 +139,45 @@ public struct Matcher: Sendable {
             ? ["name", "rank", "post_id", "employer", "location", "score", "reasons"]
             : ["姓名", "排名", "岗位编号", "企业名称", "工作地点", "匹配分", "推荐理由"]))
         let t = rules.taxonomy
+        // Each post's "post_id,employer,location" once; the rows copy bytes, and the posts are read in place
+        // (a copy of a JobPost per row retains each of its strings and arrays).
         let postFields = Matcher.inParallel(count: posts.count, threads: threads) { range in
-            range.map { j -> String in
-                var f = ""
-                CSVWriter.appendField(posts[j].postID, to: &f); f += ","
-                CSVWriter.appendField(posts[j].employer, to: &f); f += ","
+            range.map { j -> [UInt8] in
+                var f: [UInt8] = []
+                CSVWriter.appendField(posts[j].postID, to: &f); f.append(0x2C)
+                CSVWriter.appendField(posts[j].employer, to: &f); f.append(0x2C)
                 CSVWriter.appendField(t.destinations[posts[j].location].name, to: &f)
                 return f
             }
         }.flatMap { $0 }
         let postGroups = rules.groups(ofPosts: posts)
-        let parts = Matcher.inParallel(count: workers.count, threads: threads) { range -> String in
-            var text = ""
-            text.reserveCapacity(range.count * r.byWorker.k * 220)
-            for i in range {
-                let w = workers[i]
-                var prefix = ""
-                for cell in pres.person(w.workerID) { CSVWriter.appendField(cell, to: &prefix); prefix += "," }
-                CSVWriter.appendField(w.name, to: &prefix); prefix += ","
-                let list = r.byWorker.candidates(of: i)
-                if list.isEmpty {
-                    text += prefix
-                    text += ",,,,,"
-                    CSVWriter.appendField(rules.whyNoPost(w, posts: postGroups), to: &text)
-                    text += "\r\n"
+        let parts = BorrowedRows.withBorrowedRows(posts) { postsIn in
+            Matcher.inParallel(count: workers.count, threads: threads) { range -> [UInt8] in
+                var text: [UInt8] = []
+                text.reserveCapacity(range.count * r.byWorker.k * 200)
+                for i in range {
+                    let w = workers[i]
+                    var prefix: [UInt8] = []
+                    for cell in pres.person(w.workerID) { CSVWriter.appendField(cell, to: &prefix); prefix.append(0x2C) }
+                    CSVWriter.appendField(w.name, to: &prefix); prefix.append(0x2C)
+                    let list = r.byWorker.candidates(of: i)
+                    if list.isEmpty {
+                        text += prefix
+                        text.append(contentsOf: ",,,,,".utf8)
+                        CSVWriter.appendField(rules.whyNoPost(w, posts: postGroups), to: &text)
+                        text.append(0x0D); text.append(0x0A)
+                    }
+                    for (rank, c) in list.enumerated() {
+                        text += prefix
+                        CSVWriter.appendDecimal(rank + 1, to: &text); text.append(0x2C)
+                        text += postFields[c.id]; text.append(0x2C)
+                        Matcher.appendDisplay(c.score, to: &text); text.append(0x2C)
+                        rules.appendReasons(w, postsIn[c.id], to: &text)
+                        text.append(0x0D); text.append(0x0A)
+                    }
                 }
-                for (rank, c) in list.enumerated() {
-                    text += prefix
-                    text += String(rank + 1); text += ","
-                    text += postFields[c.id]; text += ","
-                    text += Matcher.display(c.score); text += ","
-                    rules.appendReasons(w, posts[c.id], to: &text)
-                    text += "\r\n"
-                }
+                return text
             }
-            return text
         }
         for p in parts { out.appendFormatted(p) }
         return out
@@ -189,31 +220,33 @@ public struct Matcher: Sendable {
         guard let byPost = r.byPost else { return out }
         let t = rules.taxonomy
         let workerFields = Matcher.inParallel(count: workers.count, threads: threads) { range in
-            range.map { i -> String in
-                var f = ""
-                for cell in pres.person(workers[i].workerID) { CSVWriter.appendField(cell, to: &f); f += "," }
-                CSVWriter.appendField(workers[i].name, to: &f); f += ","
+            range.map { i -> [UInt8] in
+                var f: [UInt8] = []
+                for cell in pres.person(workers[i].workerID) { CSVWriter.appendField(cell, to: &f); f.append(0x2C) }
+                CSVWriter.appendField(workers[i].name, to: &f); f.append(0x2C)
                 CSVWriter.appendField(t.townships[workers[i].township].name, to: &f)
                 return f
             }
         }.flatMap { $0 }
-        let parts = Matcher.inParallel(count: posts.count, threads: threads) { range -> String in
-            var text = ""
-            text.reserveCapacity(range.count * byPost.k * 200)
-            for j in range {
-                let p = posts[j]
-                var prefix = ""
-                CSVWriter.appendField(p.postID, to: &prefix); prefix += ","
-                for (rank, c) in byPost.candidates(of: j).enumerated() {
-                    text += prefix
-                    text += String(rank + 1); text += ","
-                    text += workerFields[c.id]; text += ","
-                    text += Matcher.display(c.score); text += ","
-                    rules.appendReasons(workers[c.id], p, to: &text)
-                    text += "\r\n"
+        let parts = BorrowedRows.withBorrowedRows(workers) { workersIn in
+            Matcher.inParallel(count: posts.count, threads: threads) { range -> [UInt8] in
+                var text: [UInt8] = []
+                text.reserveCapacity(range.count * byPost.k * 180)
+                for j in range {
+                    let p = posts[j]
+                    var prefix: [UInt8] = []
+                    CSVWriter.appendField(p.postID, to: &prefix); prefix.append(0x2C)
+                    for (rank, c) in byPost.candidates(of: j).enumerated() {
+                        text += prefix
+                        CSVWriter.appendDecimal(rank + 1, to: &text); text.append(0x2C)
+                        text += workerFields[c.id]; text.append(0x2C)
+                        Matcher.appendDisplay(c.score, to: &text); text.append(0x2C)
+                        rules.appendReasons(workersIn[c.id], p, to: &text)
+                        text.append(0x0D); text.append(0x0A)
+                    }
                 }
+                return text
             }
-            return text
         }
         for p in parts { out.appendFormatted(p) }
         return out

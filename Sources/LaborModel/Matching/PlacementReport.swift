@@ -40,14 +40,14 @@ public struct PlacementReport: Sendable {
     public func graphCSV(english: Bool) -> CSVWriter {
         var out = CSVWriter(header: english ? ["worker_id", "post_id", "weight"] : ["身份证号", "岗位编号", "权重"])
         let g = outcome.problem
-        var text = ""
+        var text: [UInt8] = []
         text.reserveCapacity(g.edgeCount * 40)
         for i in 0..<g.workers {
             let id = workers[i].workerID
             for e in g.workerStart[i]..<g.workerStart[i + 1] {
-                text += id; text += ","
+                text.append(contentsOf: id.utf8); text.append(0x2C)
                 CSVWriter.appendField(posts[Int(g.workerPost[e])].postID, to: &text)
-                text += ","; text += String(g.workerWeight[e]); text += "\r\n"
+                text.append(0x2C); CSVWriter.appendDecimal(Int(g.workerWeight[e]), to: &text); text.append(0x0D); text.append(0x0A)
             }
         }
         out.appendFormatted(text)
