@@ -58,7 +58,7 @@ extension Registry {
     }
 
     /// Records statements about workers' statuses (imports, the nightly's reconciliation, a call) and makes each
-    /// touched worker's newest evidence their current status, set-based: the rows go in through one cached insert,
+    /// touched worker's newest evidence their current status, set-based: the rows go in through batched inserts,
     /// then one UPDATE sets every touched worker's status from their newest evidence, and a status that changed
     /// is kept in history: one row per worker and batch, from the status before the batch to the one after (a
     /// night that confirms a month and finds a loss in a later one records the net change; every statement stays
@@ -68,15 +68,15 @@ extension Registry {
     static func addEvidence(_ db: Database, _ rows: [EvidenceRow], recorded: String) throws -> [String: (before: String, after: String)] {
         guard !rows.isEmpty else { return [:] }
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS touched (id_number TEXT PRIMARY KEY); DELETE FROM temp.touched")
-        let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.touched (id_number) SELECT id_number FROM worker WHERE id_number = ?")
-        let insert = try db.cachedStatement(sql: """
+        // The statements in order (evidence ids follow the rows; the VALUES list is the only source, read in
+        // order), then the workers they touched.
+        let lastID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT IFNULL(MAX(id), 0) FROM evidence")) ?? 0
+        try BulkRows.execute(db, """
             INSERT INTO evidence (id_number, status, source, evidence_date, detail, recorded)
-            SELECT id_number, ?, ?, ?, ?, ? FROM worker WHERE id_number = ?
-            """)
-        for r in rows {
-            try touch.execute(arguments: [r.id])
-            try insert.execute(arguments: [r.status.rawValue, r.source.rawValue, r.date, r.detail, recorded, r.id])
-        }
+            SELECT * FROM (VALUES {rows}) WHERE column1 IN (SELECT id_number FROM worker)
+            """, rows: rows.map { [$0.id, $0.status.rawValue, $0.source.rawValue, $0.date, $0.detail, recorded].map(\.databaseValue) })
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.touched (id_number) SELECT id_number FROM evidence WHERE id > ?")
+            .execute(arguments: [lastID])
         let touched = "SELECT w.id_number, w.status, w.status_source, w.status_date FROM worker w JOIN temp.touched t ON t.id_number = w.id_number"
         var out: [String: (before: String, after: String)] = [:]
         for r in try Row.fetchAll(db.cachedStatement(sql: touched)) { out[r[0]] = (r[1], r[1]) }
@@ -85,12 +85,14 @@ extension Registry {
                 SELECT status, source, evidence_date FROM evidence e WHERE e.id_number = worker.id_number \(newestFirst) LIMIT 1)
             WHERE id_number IN (SELECT id_number FROM temp.touched)
             """).execute()
+        var changes: [[DatabaseValue]] = []
         for r in try Row.fetchAll(db.cachedStatement(sql: touched)) {
             let id: String = r[0], after: String = r[1]
             guard let before = out[id]?.before else { continue }
             out[id] = (before, after)
-            if before != after { try record(db, "worker", id, "status", before, after, r[2], r[3]) }
+            if before != after { changes.append([r[3], "worker", id, "status", before, after, r[2]].map(\.databaseValue)) }
         }
+        try recordAll(db, changes)
         return out
     }
 

@@ -89,6 +89,11 @@ extension Registry {
             .execute(arguments: [at, entity, key, field, old, new, source])
     }
 
+    /// `record` for many changes, set-based: each row is [at, entity, key, field, old, new, source], in order.
+    static func recordAll(_ db: Database, _ changes: [[DatabaseValue]]) throws {
+        try BulkRows.execute(db, "INSERT INTO history (at, entity, key, field, old_value, new_value, source) VALUES {rows}", rows: changes)
+    }
+
     /// Upserts validated workers. A changed field is updated and the change kept in `history`.
     ///
     /// Status: staff files often carry a status nobody has touched for months. A status that is the same as in the
@@ -105,26 +110,21 @@ extension Registry {
             var existing: [String: Row] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM worker") { existing[row["id_number"]] = row }
             let day = date.description
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO worker (id_number, name, township, village, poor, education, skills, certificates, intentions,
-                    destinations, expected_wage, status, status_source, status_date, phone, registered, imported_status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?, ?)
-                """)
             var evidence: [Registry.EvidenceRow] = []
             var statusRows: [(id: String, status: String, changed: Bool)] = []
+            // New workers go in set-based after the loop, in file order (their person numbers follow it).
+            var added: [[DatabaseValue]] = []
             for w in workers {
                 let c = Canonical.worker(w, t)
                 let id = w.workerID
                 guard let old = existing[id] else {
-                    var args: [DatabaseValue] = [id.databaseValue]
+                    var row: [DatabaseValue] = [id.databaseValue]
                     for f in ["name", "township", "village", "poor", "education", "skills", "certificates", "intentions", "destinations", "expected_wage"] {
-                        args.append(Canonical.sql(f, c[f]!))
+                        row.append(Canonical.sql(f, c[f]!))
                     }
-                    args += [w.status.rawValue.databaseValue, day.databaseValue, c["phone"]!.databaseValue, day.databaseValue,
-                             w.status.rawValue.databaseValue]
-                    try insert.execute(arguments: StatementArguments(args))
-                    evidence.append(.init(id: id, status: w.status, source: .file, date: day, detail: "登记 registered"))
-                    try Registry.assignNumber(db, id)
+                    // A new worker's status is the file's, from its only evidence, dated on the file's as-of date.
+                    row += [w.status.rawValue, "file", day, c["phone"]!, day, w.status.rawValue].map(\.databaseValue)
+                    added.append(row)
                     counts.inserted += 1
                     continue
                 }
@@ -150,6 +150,21 @@ extension Registry {
                 }
                 if changed { counts.updated += 1 } else { counts.unchanged += 1 }
             }
+            // New workers, numbered in file order (rowids grow with each insert), and their registration evidence.
+            let lastRow = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(rowid), 0) FROM worker") ?? 0
+            try BulkRows.execute(db, """
+                INSERT INTO worker (id_number, name, township, village, poor, education, skills, certificates, intentions,
+                    destinations, expected_wage, status, status_source, status_date, phone, registered, imported_status)
+                VALUES {rows}
+                """, rows: added)
+            if !added.isEmpty {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO person_number (id_number) SELECT id_number FROM worker WHERE rowid > ? ORDER BY rowid")
+                    .execute(arguments: [lastRow])
+                try db.cachedStatement(sql: """
+                    INSERT INTO evidence (id_number, status, source, evidence_date, detail, recorded)
+                    SELECT id_number, status, 'file', ?, '登记 registered', ? FROM worker WHERE rowid > ? ORDER BY rowid
+                    """).execute(arguments: [day, day, lastRow])
+            }
             // The statuses, set-based: a file's status newer evidence outweighs is counted as kept.
             let statuses = try Registry.addEvidence(db, evidence, recorded: day)
             for (id, status, changed) in statusRows {
@@ -171,22 +186,16 @@ extension Registry {
             var existing: [String: Row] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM post") { existing[row["post_id"]] = row }
             let day = date.description
-            let employer = try db.makeStatement(sql: """
-                INSERT INTO employer (credit_code, name) VALUES (?, ?)
+            // Employers, then new posts, set-based in file order (an employer's name is the first one given).
+            try BulkRows.execute(db, """
+                INSERT INTO employer (credit_code, name) VALUES {rows}
                 ON CONFLICT(credit_code) DO UPDATE SET name = excluded.name WHERE employer.name = ''
-                """)
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO post (post_id, credit_code, employer, title, occupation, location, openings, wage_min, wage_max,
-                    education_min, age_min, age_max, required_certificates, board_lodging)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+                """, rows: posts.map { [$0.creditCode.databaseValue, $0.employer.databaseValue] })
+            var added: [[DatabaseValue]] = []
             for p in posts {
-                try employer.execute(arguments: [p.creditCode, p.employer])
                 let c = Canonical.post(p, t)
                 guard let old = existing[p.postID] else {
-                    var args: [DatabaseValue] = [p.postID.databaseValue]
-                    for f in Canonical.postFields { args.append(Canonical.sql(f, c[f]!)) }
-                    try insert.execute(arguments: StatementArguments(args))
+                    added.append([p.postID.databaseValue] + Canonical.postFields.map { Canonical.sql($0, c[$0]!) })
                     counts.inserted += 1
                     continue
                 }
@@ -201,6 +210,11 @@ extension Registry {
                 }
                 if changed { counts.updated += 1 } else { counts.unchanged += 1 }
             }
+            try BulkRows.execute(db, """
+                INSERT INTO post (post_id, credit_code, employer, title, occupation, location, openings, wage_min, wage_max,
+                    education_min, age_min, age_max, required_certificates, board_lodging)
+                VALUES {rows}
+                """, rows: added)
             try log?.insert(db, counts: counts)
             return counts
         }
@@ -231,11 +245,12 @@ extension Registry {
                 known.insert(Key(worker: worker, post: r["post_id"], start: start))
                 if (r["end_date"] as String?) == nil { open[worker] = (r["id"], start) }
             }
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO placement (id_number, post_id, credit_code, start_date, end_date, end_reason, source)
-                VALUES (?, ?, ?, ?, ?, ?, 'import')
-                """)
-            let close = try db.cachedStatement(sql: "UPDATE placement SET end_date = ?, end_reason = 'job change' WHERE id = ?")
+            // Worked out here, then written set-based: the registry's open placements a new one closes, and the new
+            // rows with their end when a later row of the same file closes them (ids follow this order, as they
+            // would row by row).
+            enum Ref { case stored(Int64), new(Int) }
+            var current: [String: (ref: Ref, start: String)] = open.mapValues { (.stored($0.id), $0.start) }
+            var closes: [[DatabaseValue]] = [], added: [[DatabaseValue]] = []
             var evidence: [Registry.EvidenceRow] = []
             // Oldest first, so that a worker's later placement closes the earlier one.
             let ordered = result.accepted.sorted { ($0.startDate, $0.line) < ($1.startDate, $1.line) }
@@ -247,20 +262,28 @@ extension Registry {
                     continue
                 }
                 let employer = postEmployer[r.postID]!
-                if let current = open[r.idNumber] {
-                    if start < current.start {
+                counts.inserted += 1
+                if let c = current[r.idNumber] {
+                    if start < c.start {
                         // An older placement arriving late: it ended when the current one began.
-                        try insert.execute(arguments: [r.idNumber, r.postID, employer, start, current.start, "job change"])
-                        counts.inserted += 1
+                        added.append([r.idNumber, r.postID, employer, start, c.start, "job change", "import"].map(\.databaseValue))
                         continue
                     }
-                    try close.execute(arguments: [start, current.id])
+                    switch c.ref {
+                    case .stored(let id): closes.append([id.databaseValue, start.databaseValue])
+                    case .new(let k): added[k][4] = start.databaseValue; added[k][5] = "job change".databaseValue
+                    }
                 }
-                try insert.execute(arguments: [r.idNumber, r.postID, employer, start, nil, nil])
-                open[r.idNumber] = (db.lastInsertedRowID, start)
+                current[r.idNumber] = (.new(added.count), start)
+                added.append([r.idNumber, r.postID, employer, start].map(\.databaseValue) + [.null, .null, "import".databaseValue])
                 evidence.append(.init(id: r.idNumber, status: .employed, source: .file, date: start, detail: "入职 \(r.postID)"))
-                counts.inserted += 1
             }
+            try BulkRows.execute(db, """
+                UPDATE placement SET end_date = v.column2, end_reason = 'job change' FROM (VALUES {rows}) v WHERE placement.id = v.column1
+                """, rows: closes)
+            try BulkRows.execute(db, """
+                INSERT INTO placement (id_number, post_id, credit_code, start_date, end_date, end_reason, source) VALUES {rows}
+                """, rows: added)
             try Registry.addEvidence(db, evidence, recorded: day)
             try log?.insert(db, counts: counts, extraRejected: result.rejections.count - (log?.rejected ?? 0))
             return counts
@@ -277,11 +300,10 @@ extension Registry {
                     : ("身份证号 id_number", Masking.idNumber(r.idNumber), "登记册中没有此人, 请先导入劳动力信息 / unknown worker: import workers first")
             }
             var counts = ImportCounts()
-            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO contribution (id_number, credit_code, month) VALUES (?, ?, ?)")
-            for r in result.accepted {
-                try insert.execute(arguments: [r.idNumber, r.creditCode, r.month.description])
-                if db.changesCount > 0 { counts.inserted += 1 } else { counts.unchanged += 1 }
-            }
+            // A month already recorded (a re-import, or the same row twice) is ignored and counted unchanged.
+            counts.inserted = try BulkRows.execute(db, "INSERT OR IGNORE INTO contribution (id_number, credit_code, month) VALUES {rows}",
+                                                   rows: result.accepted.map { [$0.idNumber, $0.creditCode, $0.month.description].map(\.databaseValue) })
+            counts.unchanged = result.accepted.count - counts.inserted
             try log?.insert(db, counts: counts, extraRejected: result.rejections.count - (log?.rejected ?? 0))
             return counts
         }

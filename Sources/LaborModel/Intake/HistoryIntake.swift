@@ -52,6 +52,11 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
 /// Validates placements.csv and contributions.csv rows (format only; the registry checks that the worker, post
 /// and employer exist).
 public enum HistoryIntake {
+    /// "2025/12/01" as "2025-12-01" (a date as Excel may write it); other text unchanged.
+    static func dashed(_ s: String) -> String {
+        s.utf8.contains(0x2F) ? String(decoding: s.utf8.map { $0 == 0x2F ? 0x2D : $0 }, as: UTF8.self) : s
+    }
+
     public static let placementSchema = Schema(kind: "placements", columns: [
         ColumnSpec("id_number", "身份证号", required: true),
         ColumnSpec("post_id", "岗位编号", required: true),
@@ -84,7 +89,7 @@ public enum HistoryIntake {
             var r = RowReader(schema: placementSchema, index: index, record: rec)
             let idv = id(&r, asOf: asOf)
             let post = r.required("post_id")
-            let ds = r.cell("start_date").replacingOccurrences(of: "/", with: "-")
+            let ds = HistoryIntake.dashed(r.cell("start_date"))
             let date = CivilDate(iso: ds)
             if date == nil {
                 r.fail("start_date", ds, "日期应为 YYYY-MM-DD / date must be YYYY-MM-DD")
@@ -116,8 +121,8 @@ public enum HistoryIntake {
             case .success(let c): code = c
             case .failure(let e): r.fail("credit_code", codeCell, e.reason)
             }
-            let ms = r.cell("month").replacingOccurrences(of: "/", with: "-")
-            let month = YearMonth(ms.count == 6 && !ms.contains("-") ? String(ms.prefix(4)) + "-" + String(ms.suffix(2)) : ms)
+            let ms = HistoryIntake.dashed(r.cell("month"))
+            let month = YearMonth(ms.count == 6 && !ms.utf8.contains(0x2D) ? String(ms.prefix(4)) + "-" + String(ms.suffix(2)) : ms)
             if month == nil {
                 r.fail("month", ms, "月份应为 YYYY-MM / month must be YYYY-MM")
             } else if month! > YearMonth(asOf) {

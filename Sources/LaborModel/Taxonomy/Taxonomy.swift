@@ -63,7 +63,13 @@ public struct Taxonomy: Sendable {
     }
 
     static func key(_ s: String) -> String {
-        Normalize.cell(s).lowercased()
+        let n = Normalize.cell(s)
+        // Most cells are Chinese names or lower-case codes, which lowercasing leaves as they are: only a cell with
+        // an ASCII capital or a non-CJK non-ASCII character (which may have case) goes through `lowercased()`.
+        for u in n.unicodeScalars where (0x41...0x5A ~= u.value) || (u.value >= 0x80 && !(0x4E00...0x9FFF ~= u.value) && !(0x3400...0x4DBF ~= u.value)) {
+            return n.lowercased()
+        }
+        return n
     }
 }
 

@@ -23,10 +23,16 @@ public struct IDNumber: Sendable, Hashable, CustomStringConvertible {
     public static func parse(_ raw: String, asOf: CivilDate) -> Result<IDNumber, IDNumberError> {
         let s = raw.uppercased()
         if s.isEmpty { return .failure(IDNumberError(problem: .empty)) }
-        if s.contains("E+") || s.contains("E-") || (s.contains(".") && s.count < 18) {
+        let chars = Array(s.utf8)
+        // "4.51031E+17" as Excel shows a long number (bytes scanned: Foundation's `contains` normalises both strings).
+        var exponent = false, dot = false
+        for (i, c) in chars.enumerated() {
+            if c == 0x2E { dot = true }
+            if c == 0x45, i + 1 < chars.count, chars[i + 1] == 0x2B || chars[i + 1] == 0x2D { exponent = true }
+        }
+        if exponent || (dot && s.count < 18) {
             return .failure(IDNumberError(problem: .scientificNotation))
         }
-        let chars = Array(s.utf8)
         guard chars.count == 18 else { return .failure(IDNumberError(problem: .length(s.count))) }
         var sum = 0
         for i in 0..<17 {
