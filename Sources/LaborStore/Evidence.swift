@@ -112,7 +112,10 @@ extension Registry {
     }
 
     /// `LL-004217`.
-    public static func personNumber(_ n: Int) -> String { "LL-" + String(repeating: "0", count: max(0, 6 - String(n).count)) + String(n) }
+    public static func personNumber(_ n: Int) -> String {
+        let digits = String(n)
+        return digits.utf8.count >= 6 ? "LL-" + digits : "LL-" + String(repeating: "0", count: 6 - digits.utf8.count) + digits
+    }
 
     /// Parses `LL-004217`, `ll4217` or `4217`.
     public static func parsePersonNumber(_ s: String) -> Int? {
@@ -125,7 +128,9 @@ extension Registry {
     /// Person numbers by ID number (for files and the console).
     static func personNumbers(_ db: Database) throws -> [String: String] {
         var out: [String: String] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT id_number, number FROM person_number") { out[r["id_number"]] = personNumber(r["number"]) }
+        // Columns by position (a lookup by name per cell costs more than the row).
+        let rows = try Row.fetchCursor(db, sql: "SELECT id_number, number FROM person_number")
+        while let r = try rows.next() { out[r[0]] = personNumber(r[1]) }
         return out
     }
 }

@@ -355,7 +355,7 @@ public enum Nightly {
         // 6. The day's contact lists.
         lap("solve")
         let contacts = try contactLists(db, snap: snap, suspected: suspected, lost: lostWorkers, proposals: proposals,
-                                        posts: posts, taxonomy: taxonomy, asOf: options.asOf, budget: options.calls)
+                                        posts: posts, numbers: numbers, taxonomy: taxonomy, asOf: options.asOf, budget: options.calls)
         counts.calls = contacts.calls.count
         counts.waiting = contacts.backlog.count
         counts.oldestWaitDays = contacts.backlog.map(\.daysWaiting).max() ?? 0
@@ -376,7 +376,7 @@ public enum Nightly {
     /// follow-ups of those longest without contact.
     static func contactLists(_ db: Database, snap: Registry.Snapshot, suspected: Set<String>, lost: Set<String>,
                              proposals: [(worker: String, post: String, score: Double)], posts: [JobPost],
-                             taxonomy t: Taxonomy, asOf: CivilDate, budget: Int) throws -> ContactLists {
+                             numbers: [String: String], taxonomy t: Taxonomy, asOf: CivilDate, budget: Int) throws -> ContactLists {
         var lastContact: [String: String] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT id_number, last_contact FROM worker WHERE last_contact IS NOT NULL") {
             lastContact[r["id_number"]] = r["last_contact"]
@@ -409,7 +409,6 @@ public enum Nightly {
             guard streakOpen.contains(id) else { continue }
             if (r["code"] as String?) == Registry.CallOutcome.unreachable.rawValue { unreachable[id]! += 1 } else { streakOpen.remove(id) }
         }
-        let numbers = try Registry.personNumbers(db)
         let byID = Dictionary(uniqueKeysWithValues: snap.workers.map { ($0.workerID, $0) })
         let postByID = Dictionary(uniqueKeysWithValues: posts.map { ($0.postID, $0) })
         let today = asOf.description
@@ -489,48 +488,74 @@ public enum Nightly {
                               version: String, started: String) throws {
         try registry.write { db in
             let day = plan.options.asOf.description
-            // Every month's steps in order; placements opened by a job change get their ids as they are inserted.
+            // Month by month, set-based: a placement has at most one step a month, so a month's updates are
+            // independent of each other; a job change ends the old placement before the new one is inserted (one
+            // open placement per worker), and the new ones get their ids in order, for a later month's steps.
             var realID: [Int64: Int64] = [:]
-            let confirm = try db.cachedStatement(sql: "UPDATE placement SET confirmed_month = ?, suspected_since = NULL, suspected_found = NULL WHERE id = ?")
-            let endChange = try db.cachedStatement(sql: "UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job change (社保: ' || ? || ')' WHERE id = ?")
-            let openChange = try db.cachedStatement(sql: """
-                INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month)
-                VALUES (?, NULL, ?, ?, 'reconciliation', ?)
-                """)
-            let suspect = try db.cachedStatement(sql: "UPDATE placement SET suspected_since = ?, suspected_found = COALESCE(suspected_found, ?) WHERE id = ?")
-            let endLoss = try db.cachedStatement(sql: """
-                UPDATE placement SET end_date = MAX(start_date, ?), end_reason = 'job loss (no social insurance for two months)',
-                    suspected_found = ? WHERE id = ?
-                """)
-            // The statuses follow from all the month's evidence at once (set-based, after the steps).
             var evidence: [Registry.EvidenceRow] = []
-            for step in plan.steps {
-                let month = step.month, p = step.placement
-                let id = p.id < 0 ? realID[p.id]! : p.id
-                switch step.action {
-                case .confirmed:
-                    // Evidence once per month confirmed (the last month is reconciled again for late reports).
-                    if (p.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < month || p.suspectedSince != nil {
-                        try confirm.execute(arguments: [month.description, id])
+            var monthStart = 0
+            while monthStart < plan.steps.count {
+                let month = plan.steps[monthStart].month
+                var monthEnd = monthStart
+                while monthEnd < plan.steps.count && plan.steps[monthEnd].month == month { monthEnd += 1 }
+                var confirms: [[DatabaseValue]] = [], changes: [[DatabaseValue]] = [], opens: [[DatabaseValue]] = []
+                var suspects: [[DatabaseValue]] = [], losses: [[DatabaseValue]] = [], opened: [Int64] = []
+                for step in plan.steps[monthStart..<monthEnd] {
+                    let p = step.placement
+                    let id = (p.id < 0 ? realID[p.id]! : p.id).databaseValue
+                    switch step.action {
+                    case .confirmed:
+                        // Evidence once per month confirmed (the last month is reconciled again for late reports).
+                        if (p.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < month || p.suspectedSince != nil {
+                            confirms.append([month.description.databaseValue, id])
+                            evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: month.lastDay.description,
+                                                  detail: "社保 \(month) 由本单位缴纳 paid by the placement's employer"))
+                        }
+                    case .jobChange(let employer):
+                        changes.append([month.firstDay.description.databaseValue, employer.databaseValue, id])
+                        opens.append([p.worker.databaseValue, .null, employer.databaseValue, month.firstDay.description.databaseValue,
+                                      "reconciliation".databaseValue, month.description.databaseValue])
+                        opened.append(step.opened ?? 0)
                         evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: month.lastDay.description,
-                                              detail: "社保 \(month) 由本单位缴纳 paid by the placement's employer"))
+                                              detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change"))
+                    case .suspected(let since):
+                        suspects.append([since.description.databaseValue, day.databaseValue, id])
+                    case .lost(let since):
+                        // The loss stays due (in the call lists) from the night it was found until a call.
+                        losses.append([since.firstDay.description.databaseValue, day.databaseValue, id])
+                        evidence.append(.init(id: p.worker, status: .unemployed, source: .contribution, date: month.lastDay.description,
+                                              detail: "失岗: \(since) 起两个月无社保 no contributions for two months"))
+                    case .tooEarly:
+                        break
                     }
-                case .jobChange(let employer):
-                    try endChange.execute(arguments: [month.firstDay.description, employer, id])
-                    try openChange.execute(arguments: [p.worker, employer, month.firstDay.description, month.description])
-                    if let opened = step.opened { realID[opened] = db.lastInsertedRowID }
-                    evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: month.lastDay.description,
-                                          detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change"))
-                case .suspected(let since):
-                    try suspect.execute(arguments: [since.description, day, id])
-                case .lost(let since):
-                    // The loss stays due (in the call lists) from the night it was found until a call.
-                    try endLoss.execute(arguments: [since.firstDay.description, day, id])
-                    evidence.append(.init(id: p.worker, status: .unemployed, source: .contribution, date: month.lastDay.description,
-                                          detail: "失岗: \(since) 起两个月无社保 no contributions for two months"))
-                case .tooEarly:
-                    break
                 }
+                try BulkRows.execute(db, """
+                    UPDATE placement SET confirmed_month = v.column1, suspected_since = NULL, suspected_found = NULL
+                    FROM (VALUES {rows}) v WHERE placement.id = v.column2
+                    """, rows: confirms)
+                try BulkRows.execute(db, """
+                    UPDATE placement SET suspected_since = v.column1, suspected_found = COALESCE(placement.suspected_found, v.column2)
+                    FROM (VALUES {rows}) v WHERE placement.id = v.column3
+                    """, rows: suspects)
+                try BulkRows.execute(db, """
+                    UPDATE placement SET end_date = MAX(placement.start_date, v.column1),
+                        end_reason = 'job loss (no social insurance for two months)', suspected_found = v.column2
+                    FROM (VALUES {rows}) v WHERE placement.id = v.column3
+                    """, rows: losses)
+                try BulkRows.execute(db, """
+                    UPDATE placement SET end_date = MAX(placement.start_date, v.column1), end_reason = 'job change (社保: ' || v.column2 || ')'
+                    FROM (VALUES {rows}) v WHERE placement.id = v.column3
+                    """, rows: changes)
+                let lastID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT IFNULL(MAX(id), 0) FROM placement")) ?? 0
+                try BulkRows.execute(db, """
+                    INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month) VALUES {rows}
+                    """, rows: opens)
+                if !opens.isEmpty {
+                    let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM placement WHERE id > ? ORDER BY id"), arguments: [lastID])
+                    precondition(ids.count == opened.count, "job changes inserted \(ids.count) placements, expected \(opened.count)")
+                    for (temporary, id) in zip(opened, ids) where temporary < 0 { realID[temporary] = id }
+                }
+                monthStart = monthEnd
             }
             try Registry.addEvidence(db, evidence, recorded: day)
             let encoder = JSONEncoder()
@@ -543,12 +568,10 @@ public enum Nightly {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [plan.runID, started, day, version, parametersJSON, inputsJSON, countsJSON, plan.outcome.assignment.objective,
                                  plan.reconciledMonth?.description])
-            let insert = try db.cachedStatement(sql: "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES (?, ?, ?, ?)")
-            let first = try db.cachedStatement(sql: "INSERT OR IGNORE INTO proposal_first (id_number, post_id, first) VALUES (?, ?, ?)")
-            for p in plan.proposals {
-                try insert.execute(arguments: [plan.runID, p.worker, p.post, p.score])
-                try first.execute(arguments: [p.worker, p.post, day])
-            }
+            try BulkRows.execute(db, "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES {rows}",
+                                 rows: plan.proposals.map { [plan.runID.databaseValue, $0.worker.databaseValue, $0.post.databaseValue, $0.score.databaseValue] })
+            try BulkRows.execute(db, "INSERT OR IGNORE INTO proposal_first (id_number, post_id, first) VALUES {rows}",
+                                 rows: plan.proposals.map { [$0.worker, $0.post, day].map(\.databaseValue) })
         }
     }
 

@@ -94,5 +94,24 @@ import Testing
         #expect(Normalize.cell("  ４４０５２４１８８００１０１００１４ ") == "440524188001010014")
         #expect(Normalize.cell("\u{3000}罗国刚\u{3000}") == "罗国刚")
         #expect(Normalize.cell("Ｘ") == "X")
+        #expect(Normalize.cell("木工、电工；司机") == "木工、电工;司机")
+    }
+
+    /// The characters the fast path leaves alone are their own NFKC form (Foundation's mapping is the oracle), and
+    /// so is every taxonomy name.
+    @Test func fastPathCharactersAreTheirOwnNFKC() {
+        var scalars: [Unicode.Scalar] = [Unicode.Scalar(0x3001)!, Unicode.Scalar(0x3002)!, Unicode.Scalar(0xB7)!]
+        for v in stride(from: 0x3400, through: 0x4DBF, by: 7) { scalars.append(Unicode.Scalar(v)!) }
+        for v in stride(from: 0x4E00, through: 0x9FFF, by: 7) { scalars.append(Unicode.Scalar(v)!) }
+        let changed = scalars.filter { String($0).precomposedStringWithCompatibilityMapping != String($0) }
+        #expect(changed.isEmpty, "\(changed.prefix(5).map { String($0.value, radix: 16) })")
+        let tax = Fixtures.taxonomy
+        for name in tax.occupations.map(\.name) + tax.destinations.map(\.name) + tax.townships.map(\.name) {
+            #expect(Normalize.cell(name) == name.precomposedStringWithCompatibilityMapping)
+            #expect(Taxonomy.key(name) == name.precomposedStringWithCompatibilityMapping.lowercased())
+        }
+        for s in ["ABC", "Ｅｘｃｅｌ", "司机Driver", "ÄÖ", "普工"] {
+            #expect(Taxonomy.key(s) == s.precomposedStringWithCompatibilityMapping.lowercased())
+        }
     }
 }

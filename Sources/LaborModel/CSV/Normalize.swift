@@ -12,10 +12,13 @@ public enum Normalize {
             guard let f = u.first, let l = u.last, f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 else { return s }
             return s.trimmingCharacters(in: .whitespaces)
         }
-        // Common CJK ideographs (U+3400–U+4DBF, U+4E00–U+9FFF) are their own NFKC form; only cells with other
-        // non-ASCII characters (full-width forms, ideographic space, compatibility characters) need the mapping.
+        // Common CJK ideographs (U+3400–U+4DBF, U+4E00–U+9FFF), the ideographic comma and full stop 、。 (lists as
+        // stored are joined by 、) and the middle dot · of transcribed names are their own NFKC form; only cells
+        // with other non-ASCII characters (full-width forms, ideographic space, compatibility characters) need the
+        // mapping.
         var plain = true
-        for u in s.unicodeScalars where u.value >= 0x80 && !(0x4E00...0x9FFF ~= u.value) && !(0x3400...0x4DBF ~= u.value) {
+        for u in s.unicodeScalars where u.value >= 0x80 && !(0x4E00...0x9FFF ~= u.value) && !(0x3400...0x4DBF ~= u.value)
+            && !(0x3001...0x3002 ~= u.value) && u.value != 0xB7 {
             plain = false
             break
         }

@@ -146,9 +146,64 @@ public struct MatchRules: Sendable {
 
     /// Appends the reasons for a pair as UTF-8, e.g. "第一意向: 木工; 地点: 罗湖区 (期望); 月薪 6500–7500 ≥ 期望 5000; 包吃住".
     public func appendReasons(_ w: Worker, _ p: JobPost, to text: inout [UInt8]) {
+        appendReasons(occupation: occupationValue(w, p.occupation).match, PostTerms(p),
+                      destination: w.destinations == nil ? .any : destinationMatches(w, p) ? .wanted : .other,
+                      expectedWage: w.expectedWage ?? 0, to: &text)
+    }
+
+    /// What the reasons read of a post: plain values (a `JobPost` copy retains each of its strings and arrays).
+    public struct PostTerms: Sendable {
+        var occupation: Int, location: Int, wageMin: Int, wageMax: Int, boardLodging: Bool
+        init(_ p: JobPost) {
+            occupation = p.occupation; location = p.location; wageMin = p.wageMin; wageMax = p.wageMax; boardLodging = p.boardLodging
+        }
+    }
+
+    /// Whether a post's place is one the worker asked for.
+    enum DestinationFit: UInt8, Sendable { case any, wanted, other }
+
+    /// What the reasons read of every worker and post of a candidate list, worked out once: each worker's
+    /// occupation match for every occupation and fit for every place, and expected wage; each post's terms. A row
+    /// of the lists then reads plain values: copying a `Worker` or `JobPost` per row (retaining its strings and
+    /// arrays) was the largest cost of writing the lists.
+    public final class ReasonTable: Sendable {
+        let occupations: Int, places: Int
+        let occupation: [OccupationMatch]
+        let destination: [DestinationFit]
+        let expectedWage: [Int]
+        let posts: [PostTerms]
+
+        public init(rules: MatchRules, workers: [Worker], posts: [JobPost]) {
+            let t = rules.taxonomy
+            occupations = t.occupations.count
+            places = t.destinations.count
+            var occupation: [OccupationMatch] = [], destination: [DestinationFit] = []
+            occupation.reserveCapacity(workers.count * occupations)
+            destination.reserveCapacity(workers.count * places)
+            for w in workers {
+                for o in 0..<occupations { occupation.append(rules.occupationValue(w, o).match) }
+                for d in 0..<places { destination.append(w.destinations.map { $0.contains(d) ? .wanted : .other } ?? .any) }
+            }
+            self.occupation = occupation
+            self.destination = destination
+            expectedWage = workers.map { $0.expectedWage ?? 0 }
+            self.posts = posts.map(PostTerms.init)
+        }
+    }
+
+    /// The reasons for worker `i` and post `j` of `table`.
+    public func appendReasons(_ table: ReasonTable, worker i: Int, post j: Int, to text: inout [UInt8]) {
+        let p = table.posts[j]
+        appendReasons(occupation: table.occupation[i * table.occupations + p.occupation], p,
+                      destination: table.destination[i * table.places + p.location], expectedWage: table.expectedWage[i], to: &text)
+    }
+
+    /// The text of the reasons, from what the pair's scoring found.
+    func appendReasons(occupation: OccupationMatch, _ p: PostTerms, destination: DestinationFit, expectedWage e: Int,
+                       to text: inout [UInt8]) {
         func put(_ s: String) { text.append(contentsOf: s.utf8) }
         let occName = taxonomy.occupations[p.occupation].name
-        switch occupationValue(w, p.occupation).match {
+        switch occupation {
         case .intention(let r): put(MatchRules.rankWord(r)); put(": "); put(occName)
         case .skill: put("技能: "); put(occName)
         case .relatedIntention(let r, let o):
@@ -159,13 +214,17 @@ public struct MatchRules: Sendable {
         }
         put("; 地点: ")
         put(taxonomy.destinations[p.location].name)
-        put(w.destinations == nil ? " (不限)" : destinationMatches(w, p) ? " (期望)" : " (非期望)")
+        switch destination {
+        case .any: put(" (不限)")
+        case .wanted: put(" (期望)")
+        case .other: put(" (非期望)")
+        }
         put("; ")
         func range() {
             CSVWriter.appendDecimal(p.wageMin, to: &text)
             if p.wageMin != p.wageMax { put("–"); CSVWriter.appendDecimal(p.wageMax, to: &text) }
         }
-        if let e = w.expectedWage, e > 0 {
+        if e > 0 {
             // The text compares the real amounts (always true as written); the score counts the expectation's bucket.
             if e <= p.wageMin {
                 put("月薪 "); range(); put(" ≥ 期望 ")

@@ -139,7 +139,7 @@ public struct Matcher: Sendable {
             ? ["name", "rank", "post_id", "employer", "location", "score", "reasons"]
             : ["姓名", "排名", "岗位编号", "企业名称", "工作地点", "匹配分", "推荐理由"]))
         let t = rules.taxonomy
-        // Each post's "post_id,employer,location" once; the rows copy bytes, and the posts are read in place
+        // Each post's "post_id,employer,location" once, and what the reasons read (ReasonTable); the rows copy bytes
         // (a copy of a JobPost per row retains each of its strings and arrays).
         let postFields = Matcher.inParallel(count: posts.count, threads: threads) { range in
             range.map { j -> [UInt8] in
@@ -151,33 +151,32 @@ public struct Matcher: Sendable {
             }
         }.flatMap { $0 }
         let postGroups = rules.groups(ofPosts: posts)
-        let parts = BorrowedRows.withBorrowedRows(posts) { postsIn in
-            Matcher.inParallel(count: workers.count, threads: threads) { range -> [UInt8] in
-                var text: [UInt8] = []
-                text.reserveCapacity(range.count * r.byWorker.k * 200)
-                for i in range {
-                    let w = workers[i]
-                    var prefix: [UInt8] = []
-                    for cell in pres.person(w.workerID) { CSVWriter.appendField(cell, to: &prefix); prefix.append(0x2C) }
-                    CSVWriter.appendField(w.name, to: &prefix); prefix.append(0x2C)
-                    let list = r.byWorker.candidates(of: i)
-                    if list.isEmpty {
-                        text += prefix
-                        text.append(contentsOf: ",,,,,".utf8)
-                        CSVWriter.appendField(rules.whyNoPost(w, posts: postGroups), to: &text)
-                        text.append(0x0D); text.append(0x0A)
-                    }
-                    for (rank, c) in list.enumerated() {
-                        text += prefix
-                        CSVWriter.appendDecimal(rank + 1, to: &text); text.append(0x2C)
-                        text += postFields[c.id]; text.append(0x2C)
-                        Matcher.appendDisplay(c.score, to: &text); text.append(0x2C)
-                        rules.appendReasons(w, postsIn[c.id], to: &text)
-                        text.append(0x0D); text.append(0x0A)
-                    }
+        let table = MatchRules.ReasonTable(rules: rules, workers: workers, posts: posts)
+        let parts = Matcher.inParallel(count: workers.count, threads: threads) { range -> [UInt8] in
+            var text: [UInt8] = []
+            text.reserveCapacity(range.count * r.byWorker.k * 200)
+            for i in range {
+                let w = workers[i]
+                var prefix: [UInt8] = []
+                for cell in pres.person(w.workerID) { CSVWriter.appendField(cell, to: &prefix); prefix.append(0x2C) }
+                CSVWriter.appendField(w.name, to: &prefix); prefix.append(0x2C)
+                let list = r.byWorker.candidates(of: i)
+                if list.isEmpty {
+                    text += prefix
+                    text.append(contentsOf: ",,,,,".utf8)
+                    CSVWriter.appendField(rules.whyNoPost(w, posts: postGroups), to: &text)
+                    text.append(0x0D); text.append(0x0A)
                 }
-                return text
+                for (rank, c) in list.enumerated() {
+                    text += prefix
+                    CSVWriter.appendDecimal(rank + 1, to: &text); text.append(0x2C)
+                    text += postFields[c.id]; text.append(0x2C)
+                    Matcher.appendDisplay(c.score, to: &text); text.append(0x2C)
+                    rules.appendReasons(table, worker: i, post: c.id, to: &text)
+                    text.append(0x0D); text.append(0x0A)
+                }
             }
+            return text
         }
         for p in parts { out.appendFormatted(p) }
         return out
@@ -228,25 +227,24 @@ public struct Matcher: Sendable {
                 return f
             }
         }.flatMap { $0 }
-        let parts = BorrowedRows.withBorrowedRows(workers) { workersIn in
-            Matcher.inParallel(count: posts.count, threads: threads) { range -> [UInt8] in
-                var text: [UInt8] = []
-                text.reserveCapacity(range.count * byPost.k * 180)
-                for j in range {
-                    let p = posts[j]
-                    var prefix: [UInt8] = []
-                    CSVWriter.appendField(p.postID, to: &prefix); prefix.append(0x2C)
-                    for (rank, c) in byPost.candidates(of: j).enumerated() {
-                        text += prefix
-                        CSVWriter.appendDecimal(rank + 1, to: &text); text.append(0x2C)
-                        text += workerFields[c.id]; text.append(0x2C)
-                        Matcher.appendDisplay(c.score, to: &text); text.append(0x2C)
-                        rules.appendReasons(workersIn[c.id], p, to: &text)
-                        text.append(0x0D); text.append(0x0A)
-                    }
+        let table = MatchRules.ReasonTable(rules: rules, workers: workers, posts: posts)
+        let parts = Matcher.inParallel(count: posts.count, threads: threads) { range -> [UInt8] in
+            var text: [UInt8] = []
+            text.reserveCapacity(range.count * byPost.k * 180)
+            for j in range {
+                let p = posts[j]
+                var prefix: [UInt8] = []
+                CSVWriter.appendField(p.postID, to: &prefix); prefix.append(0x2C)
+                for (rank, c) in byPost.candidates(of: j).enumerated() {
+                    text += prefix
+                    CSVWriter.appendDecimal(rank + 1, to: &text); text.append(0x2C)
+                    text += workerFields[c.id]; text.append(0x2C)
+                    Matcher.appendDisplay(c.score, to: &text); text.append(0x2C)
+                    rules.appendReasons(table, worker: c.id, post: j, to: &text)
+                    text.append(0x0D); text.append(0x0A)
                 }
-                return text
             }
+            return text
         }
         for p in parts { out.appendFormatted(p) }
         return out
