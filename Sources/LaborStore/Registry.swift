@@ -61,6 +61,10 @@ public struct Registry: Sendable {
             // 64 MB of page cache (SQLite's default is 2 MB): a 50,000-person import or night then rewrites each
             // page of the worker, evidence and placement trees once, not every time it falls out of the cache.
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Temporary tables and statement journals in memory: a batched statement (BulkRows) keeps the pages it
+            // changes in a statement journal, which otherwise spills to a file in /var/tmp after 64 KB (131,000
+            // writes there in the first night's commit of the 50k county).
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         dbQueue = try DatabaseQueue(path: path, configuration: config)
         self.path = path
