@@ -20,30 +20,37 @@ public struct ImportCounts: Sendable, Equatable, CustomStringConvertible {
 enum Canonical {
     static func names(_ ids: [Int], _ name: (Int) -> String) -> String { ids.map(name).joined(separator: "、") }
 
-    static func worker(_ w: Worker, _ t: Taxonomy) -> [String: String] {
+    /// The stored text of each of `workerFields`, in that order.
+    static func workerValues(_ w: Worker, _ t: Taxonomy) -> [String] {
         [
-            "name": w.name, "township": t.townships[w.township].name, "village": w.village,
-            "poor": w.poorHousehold ? "1" : "0",
-            "education": w.education.map { t.education[$0].name } ?? "",
-            "skills": names(w.skills) { t.occupations[$0].name },
-            "certificates": names(w.certificates) { t.certificates[$0].name },
-            "intentions": names(w.intentions) { t.occupations[$0].name },
-            "destinations": w.destinations.map { names($0) { t.destinations[$0].name } } ?? "",
-            "expected_wage": w.expectedWage.map(String.init) ?? "",
-            "phone": w.phone ?? "",
+            w.name, t.townships[w.township].name, w.village,
+            w.poorHousehold ? "1" : "0",
+            w.education.map { t.education[$0].name } ?? "",
+            names(w.skills) { t.occupations[$0].name },
+            names(w.certificates) { t.certificates[$0].name },
+            names(w.intentions) { t.occupations[$0].name },
+            w.destinations.map { names($0) { t.destinations[$0].name } } ?? "",
+            w.expectedWage.map(String.init) ?? "",
+            w.phone ?? "",
         ]
     }
 
-    static func post(_ p: JobPost, _ t: Taxonomy) -> [String: String] {
+    /// The stored text of each of `postFields`, in that order.
+    static func postValues(_ p: JobPost, _ t: Taxonomy) -> [String] {
         [
-            "credit_code": p.creditCode, "employer": p.employer, "title": p.title,
-            "occupation": t.occupations[p.occupation].name, "location": t.destinations[p.location].name,
-            "openings": String(p.openings), "wage_min": String(p.wageMin), "wage_max": String(p.wageMax),
-            "education_min": p.educationMin.map { t.education[$0].name } ?? "",
-            "age_min": p.ageMin.map(String.init) ?? "", "age_max": p.ageMax.map(String.init) ?? "",
-            "required_certificates": names(p.requiredCertificates) { t.certificates[$0].name },
-            "board_lodging": p.boardLodging ? "1" : "0",
+            p.creditCode, p.employer, p.title,
+            t.occupations[p.occupation].name, t.destinations[p.location].name,
+            String(p.openings), String(p.wageMin), String(p.wageMax),
+            p.educationMin.map { t.education[$0].name } ?? "",
+            p.ageMin.map(String.init) ?? "", p.ageMax.map(String.init) ?? "",
+            names(p.requiredCertificates) { t.certificates[$0].name },
+            p.boardLodging ? "1" : "0",
         ]
+    }
+
+    /// SQL values of `fields`' texts, in order (as `sql` gives them).
+    static func sql(_ fields: [String], _ values: [String]) -> [DatabaseValue] {
+        zip(fields, values).map { sql($0, $1) }
     }
 
     static let workerFields = ["name", "township", "village", "poor", "education", "skills", "certificates", "intentions",
@@ -115,19 +122,20 @@ extension Registry {
             // New workers go in set-based after the loop, in file order (their person numbers follow it).
             var added: [[DatabaseValue]] = []
             for w in workers {
-                let c = Canonical.worker(w, t)
+                let values = Canonical.workerValues(w, t)
                 let id = w.workerID
                 guard let old = existing[id] else {
-                    var row: [DatabaseValue] = [id.databaseValue]
-                    for f in ["name", "township", "village", "poor", "education", "skills", "certificates", "intentions", "destinations", "expected_wage"] {
-                        row.append(Canonical.sql(f, c[f]!))
-                    }
-                    // A new worker's status is the file's, from its only evidence, dated on the file's as-of date.
-                    row += [w.status.rawValue, "file", day, c["phone"]!, day, w.status.rawValue].map(\.databaseValue)
+                    // workerFields' values but the phone, then the status: a new worker's status is the file's,
+                    // from its only evidence, dated on the file's as-of date.
+                    let v = Canonical.sql(Canonical.workerFields, values)
+                    var row: [DatabaseValue] = [id.databaseValue] + v.dropLast()
+                    row += [w.status.rawValue.databaseValue, "file".databaseValue, day.databaseValue, v.last!, day.databaseValue,
+                            w.status.rawValue.databaseValue]
                     added.append(row)
                     counts.inserted += 1
                     continue
                 }
+                let c = Dictionary(uniqueKeysWithValues: zip(Canonical.workerFields, values))
                 var changed = false
                 for f in Canonical.workerFields where Canonical.given(Canonical.workerColumn[f]!, columns, w.blank, clearEmpty) {
                     let before = Canonical.text(old[f] as DatabaseValue)
@@ -193,12 +201,13 @@ extension Registry {
                 """, rows: posts.map { [$0.creditCode.databaseValue, $0.employer.databaseValue] })
             var added: [[DatabaseValue]] = []
             for p in posts {
-                let c = Canonical.post(p, t)
+                let values = Canonical.postValues(p, t)
                 guard let old = existing[p.postID] else {
-                    added.append([p.postID.databaseValue] + Canonical.postFields.map { Canonical.sql($0, c[$0]!) })
+                    added.append([p.postID.databaseValue] + Canonical.sql(Canonical.postFields, values))
                     counts.inserted += 1
                     continue
                 }
+                let c = Dictionary(uniqueKeysWithValues: zip(Canonical.postFields, values))
                 var changed = false
                 for f in Canonical.postFields where Canonical.given(f, columns, p.blank, clearEmpty) {
                     let before = Canonical.text(old[f] as DatabaseValue)

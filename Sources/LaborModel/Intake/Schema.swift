@@ -1,3 +1,4 @@
+import MatchCore
 /// A column an input file may carry: its Chinese header, English alias and other accepted spellings.
 public struct ColumnSpec: Sendable {
     public var key: String
@@ -152,6 +153,34 @@ public struct IntakeResult<Record: Sendable>: Sendable {
     }
 
     public var countsLine: String { "read \(read), accepted \(accepted.count), rejected \(rejections.count)" }
+
+    /// The one skeleton of the worker and post intakes: each row validated on its own, in parallel (`check`'s
+    /// rows never depend on each other), then, in file order, a row whose key an earlier accepted row has is
+    /// rejected too, with `duplicate(key, first line)` after its other problems.
+    mutating func validateRows(_ table: CSVTable,
+                               _ row: @Sendable (CSVRecord) -> (record: Record?, key: String?, problems: [FieldProblem]),
+                               duplicate: (String, Int) -> FieldProblem) {
+        let rows = table.records
+        let parts = Matcher.inParallel(count: rows.count, threads: ScoringConfiguration.availableCores) { range in
+            range.map { row(rows[$0]) }
+        }
+        var firstLine: [String: Int] = [:]
+        var k = 0
+        for part in parts {
+            for r in part {
+                let rec = rows[k]
+                k += 1
+                var problems = r.problems
+                if let key = r.key, let first = firstLine[key] { problems.append(duplicate(key, first)) }
+                if problems.isEmpty, let record = r.record, let key = r.key {
+                    firstLine[key] = rec.line
+                    accepted.append(record)
+                } else {
+                    rejections.append(Rejection(line: rec.line, fields: rec.fields, problems: problems))
+                }
+            }
+        }
+    }
 
     /// Lines for people: `file:line: column 'value': reason` (ID and phone numbers masked unless `unmask`).
     public func rejectionMessages(unmask: Bool = false) -> [String] {

@@ -16,31 +16,13 @@ public enum WorkerIntake {
                                           warnings: unknown.map { "\(file): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                           encoding: table.encoding)
         result.columns = Set(index.keys)
-        // Rows are validated in parallel (each on its own); repeats are then found in file order.
-        let rows = table.records
-        let parts = Matcher.inParallel(count: rows.count, threads: ScoringConfiguration.availableCores) { range in
-            range.map { validateRow(rows[$0], index: index, taxonomy: taxonomy, asOf: asOf) }
-        }
-        var firstLine: [String: Int] = [:]
-        var k = 0
-        for part in parts {
-            for row in part {
-                let rec = rows[k]
-                k += 1
-                var problems = row.problems
-                if let id = row.id, let first = firstLine[id] {
-                    problems.append(FieldProblem(column: Schema.workers.columns[0].label, shownValue: Masking.idNumber(id),
-                                                 reason: "身份证号重复, 首次出现在第 \(first) 行 / duplicate id_number, first seen on line \(first)",
-                                                 rawValue: id))
-                }
-                if problems.isEmpty, let w = row.worker {
-                    firstLine[w.workerID] = rec.line
-                    result.accepted.append(w)
-                } else {
-                    result.rejections.append(Rejection(line: rec.line, fields: rec.fields, problems: problems))
-                }
-            }
-        }
+        result.validateRows(table, { rec in
+            let r = validateRow(rec, index: index, taxonomy: taxonomy, asOf: asOf)
+            return (r.worker, r.id, r.problems)
+        }, duplicate: { id, first in
+            FieldProblem(column: Schema.workers.columns[0].label, shownValue: Masking.idNumber(id),
+                         reason: "身份证号重复, 首次出现在第 \(first) 行 / duplicate id_number, first seen on line \(first)", rawValue: id)
+        })
         return result
     }
 
