@@ -25,10 +25,7 @@ enum BulkRows {
             let end = min(rows.count, start + batch)
             let statement = try db.cachedStatement(sql: sql.replacingOccurrences(
                 of: "{rows}", with: Array(repeating: tuple, count: end - start).joined(separator: ",")))
-            var values: [DatabaseValue] = []
-            values.reserveCapacity((end - start) * width)
-            for r in rows[start..<end] { values.append(contentsOf: r) }
-            try statement.execute(arguments: StatementArguments(values))
+            try statement.execute(arguments: StatementArguments(rows[start..<end].joined()))
             changed += db.changesCount
             start = end
         }

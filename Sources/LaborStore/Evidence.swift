@@ -74,7 +74,8 @@ extension Registry {
         try BulkRows.execute(db, """
             INSERT INTO evidence (id_number, status, source, evidence_date, detail, recorded)
             SELECT * FROM (VALUES {rows}) WHERE column1 IN (SELECT id_number FROM worker)
-            """, rows: rows.map { [$0.id, $0.status.rawValue, $0.source.rawValue, $0.date, $0.detail, recorded].map(\.databaseValue) })
+            """, rows: rows.map { [$0.id.databaseValue, $0.status.rawValue.databaseValue, $0.source.rawValue.databaseValue, $0.date.databaseValue,
+                                   $0.detail.databaseValue, recorded.databaseValue] })
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.touched (id_number) SELECT id_number FROM evidence WHERE id > ?")
             .execute(arguments: [lastID])
         let touched = "SELECT w.id_number, w.status, w.status_source, w.status_date FROM worker w JOIN temp.touched t ON t.id_number = w.id_number"

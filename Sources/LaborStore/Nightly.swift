@@ -500,6 +500,9 @@ public enum Nightly {
                 while monthEnd < plan.steps.count && plan.steps[monthEnd].month == month { monthEnd += 1 }
                 var confirms: [[DatabaseValue]] = [], changes: [[DatabaseValue]] = [], opens: [[DatabaseValue]] = []
                 var suspects: [[DatabaseValue]] = [], losses: [[DatabaseValue]] = [], opened: [Int64] = []
+                // The month's texts once (tens of thousands of confirmations share them).
+                let monthText = month.description.databaseValue, firstDay = month.firstDay.description
+                let lastDay = month.lastDay.description, confirmedDetail = "社保 \(month) 由本单位缴纳 paid by the placement's employer"
                 for step in plan.steps[monthStart..<monthEnd] {
                     let p = step.placement
                     let id = (p.id < 0 ? realID[p.id]! : p.id).databaseValue
@@ -507,23 +510,22 @@ public enum Nightly {
                     case .confirmed:
                         // Evidence once per month confirmed (the last month is reconciled again for late reports).
                         if (p.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < month || p.suspectedSince != nil {
-                            confirms.append([month.description.databaseValue, id])
-                            evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: month.lastDay.description,
-                                                  detail: "社保 \(month) 由本单位缴纳 paid by the placement's employer"))
+                            confirms.append([monthText, id])
+                            evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: lastDay, detail: confirmedDetail))
                         }
                     case .jobChange(let employer):
-                        changes.append([month.firstDay.description.databaseValue, employer.databaseValue, id])
-                        opens.append([p.worker.databaseValue, .null, employer.databaseValue, month.firstDay.description.databaseValue,
-                                      "reconciliation".databaseValue, month.description.databaseValue])
+                        changes.append([firstDay.databaseValue, employer.databaseValue, id])
+                        opens.append([p.worker.databaseValue, .null, employer.databaseValue, firstDay.databaseValue,
+                                      "reconciliation".databaseValue, monthText])
                         opened.append(step.opened ?? 0)
-                        evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: month.lastDay.description,
+                        evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: lastDay,
                                               detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change"))
                     case .suspected(let since):
                         suspects.append([since.description.databaseValue, day.databaseValue, id])
                     case .lost(let since):
                         // The loss stays due (in the call lists) from the night it was found until a call.
                         losses.append([since.firstDay.description.databaseValue, day.databaseValue, id])
-                        evidence.append(.init(id: p.worker, status: .unemployed, source: .contribution, date: month.lastDay.description,
+                        evidence.append(.init(id: p.worker, status: .unemployed, source: .contribution, date: lastDay,
                                               detail: "失岗: \(since) 起两个月无社保 no contributions for two months"))
                     case .tooEarly:
                         break
