@@ -108,10 +108,6 @@ extension Registry {
 /// One person, one number: a short number (人员编号) given when a worker enters the registry and never reused,
 /// shown beside the masked ID number, since masked IDs collide (every Longlin ID starts with 451031).
 extension Registry {
-    static func assignNumber(_ db: Database, _ id: String) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO person_number (id_number) VALUES (?)").execute(arguments: [id])
-    }
-
     /// `LL-004217`.
     public static func personNumber(_ n: Int) -> String {
         let digits = String(n)

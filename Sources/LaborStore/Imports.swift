@@ -90,10 +90,12 @@ enum Canonical {
 }
 
 extension Registry {
-    static func record(_ db: Database, _ entity: String, _ key: String, _ field: String, _ old: String?, _ new: String?,
-                       _ source: String, _ at: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO history (at, entity, key, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [at, entity, key, field, old, new, source])
+    /// Sets fields of rows by key, set-based: for each field (in name order), rows of [key, new value], each key
+    /// at most once per field. Table, key and field names come from the code, never from a file.
+    static func update(_ db: Database, table: String, key: String, _ fields: [String: [[DatabaseValue]]]) throws {
+        for (field, rows) in fields.sorted(by: { $0.key < $1.key }) {
+            try BulkRows.execute(db, "UPDATE \(table) SET \(field) = v.column2 FROM (VALUES {rows}) v WHERE \(table).\(key) = v.column1", rows: rows)
+        }
     }
 
     /// `record` for many changes, set-based: each row is [at, entity, key, field, old, new, source], in order.
@@ -119,8 +121,10 @@ extension Registry {
             let day = date.description
             var evidence: [Registry.EvidenceRow] = []
             var statusRows: [(id: String, status: String, changed: Bool)] = []
-            // New workers go in set-based after the loop, in file order (their person numbers follow it).
-            var added: [[DatabaseValue]] = []
+            // New workers go in set-based after the loop, in file order (their person numbers follow it); so do the
+            // changed fields (one batch per field) and their history, in file order.
+            var added: [[DatabaseValue]] = [], history: [[DatabaseValue]] = [], importedStatus: [[DatabaseValue]] = []
+            var fieldUpdates: [String: [[DatabaseValue]]] = [:]
             for w in workers {
                 let values = Canonical.workerValues(w, t)
                 let id = w.workerID
@@ -141,8 +145,8 @@ extension Registry {
                     let before = Canonical.text(old[f] as DatabaseValue)
                     let after = c[f]!
                     if before != after {
-                        try db.cachedStatement(sql: "UPDATE worker SET \(f) = ? WHERE id_number = ?").execute(arguments: [Canonical.sql(f, after), id])
-                        try Registry.record(db, "worker", id, f, before, after, "import", day)
+                        fieldUpdates[f, default: []].append([id.databaseValue, Canonical.sql(f, after)])
+                        history.append([day, "worker", id, f, before, after, "import"].map(\.databaseValue))
                         changed = true
                     }
                 }
@@ -151,13 +155,15 @@ extension Registry {
                 let lastFileStatus: String? = old["imported_status"]
                 // No status column, or an empty cell: no statement about the status at all.
                 if lastFileStatus != w.status.rawValue, Canonical.given("status", columns, w.blank, false) {
-                    try db.cachedStatement(sql: "UPDATE worker SET imported_status = ? WHERE id_number = ?").execute(arguments: [w.status.rawValue, id])
+                    importedStatus.append([id.databaseValue, w.status.rawValue.databaseValue])
                     evidence.append(.init(id: id, status: w.status, source: .file, date: day, detail: "导入 workers file"))
                     statusRows.append((id, w.status.rawValue, changed))
                     continue
                 }
                 if changed { counts.updated += 1 } else { counts.unchanged += 1 }
             }
+            try Registry.update(db, table: "worker", key: "id_number", fieldUpdates.merging(["imported_status": importedStatus]) { a, _ in a })
+            try Registry.recordAll(db, history)
             // New workers, numbered in file order (rowids grow with each insert), and their registration evidence.
             let lastRow = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(rowid), 0) FROM worker") ?? 0
             try BulkRows.execute(db, """
@@ -199,7 +205,8 @@ extension Registry {
                 INSERT INTO employer (credit_code, name) VALUES {rows}
                 ON CONFLICT(credit_code) DO UPDATE SET name = excluded.name WHERE employer.name = ''
                 """, rows: posts.map { [$0.creditCode.databaseValue, $0.employer.databaseValue] })
-            var added: [[DatabaseValue]] = []
+            var added: [[DatabaseValue]] = [], history: [[DatabaseValue]] = []
+            var fieldUpdates: [String: [[DatabaseValue]]] = [:]
             for p in posts {
                 let values = Canonical.postValues(p, t)
                 guard let old = existing[p.postID] else {
@@ -212,13 +219,15 @@ extension Registry {
                 for f in Canonical.postFields where Canonical.given(f, columns, p.blank, clearEmpty) {
                     let before = Canonical.text(old[f] as DatabaseValue)
                     if before != c[f]! {
-                        try db.cachedStatement(sql: "UPDATE post SET \(f) = ? WHERE post_id = ?").execute(arguments: [Canonical.sql(f, c[f]!), p.postID])
-                        try Registry.record(db, "post", p.postID, f, before, c[f]!, "import", day)
+                        fieldUpdates[f, default: []].append([p.postID.databaseValue, Canonical.sql(f, c[f]!)])
+                        history.append([day, "post", p.postID, f, before, c[f]!, "import"].map(\.databaseValue))
                         changed = true
                     }
                 }
                 if changed { counts.updated += 1 } else { counts.unchanged += 1 }
             }
+            try Registry.update(db, table: "post", key: "post_id", fieldUpdates)
+            try Registry.recordAll(db, history)
             try BulkRows.execute(db, """
                 INSERT INTO post (post_id, credit_code, employer, title, occupation, location, openings, wage_min, wage_max,
                     education_min, age_min, age_max, required_certificates, board_lodging)
@@ -322,16 +331,21 @@ extension Registry {
     public func importExclusions(_ codes: Set<String>, date: CivilDate, log: ImportLog? = nil) throws -> ImportCounts {
         try write { db in
             var counts = ImportCounts()
+            var was: [String: Int] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT credit_code, excluded FROM employer") { was[r[0]] = r[1] }
+            let day = date.description
+            var marked: [[DatabaseValue]] = [], history: [[DatabaseValue]] = []
             for code in codes.sorted() {
-                let was = try Int.fetchOne(db, sql: "SELECT excluded FROM employer WHERE credit_code = ?", arguments: [code])
-                if was == 1 { counts.unchanged += 1; continue }
-                try db.execute(sql: """
-                    INSERT INTO employer (credit_code, name, excluded, excluded_since) VALUES (?, '', 1, ?)
-                    ON CONFLICT(credit_code) DO UPDATE SET excluded = 1, excluded_since = excluded.excluded_since
-                    """, arguments: [code, date.description])
-                try Registry.record(db, "employer", code, "excluded", was.map(String.init) ?? "", "1", "import", date.description)
-                if was == nil { counts.inserted += 1 } else { counts.updated += 1 }
+                if was[code] == 1 { counts.unchanged += 1; continue }
+                marked.append([code.databaseValue, day.databaseValue])
+                history.append([day, "employer", code, "excluded", was[code].map(String.init) ?? "", "1", "import"].map(\.databaseValue))
+                if was[code] == nil { counts.inserted += 1 } else { counts.updated += 1 }
             }
+            try BulkRows.execute(db, """
+                INSERT INTO employer (credit_code, name, excluded, excluded_since) SELECT column1, '', 1, column2 FROM (VALUES {rows}) WHERE true
+                ON CONFLICT(credit_code) DO UPDATE SET excluded = 1, excluded_since = excluded.excluded_since
+                """, rows: marked)
+            try Registry.recordAll(db, history)
             try log?.insert(db, counts: counts)
             return counts
         }

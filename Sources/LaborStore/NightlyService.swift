@@ -100,7 +100,10 @@ public struct NightlyService {
             try? FileManager.default.removeItem(atPath: dir)
             throw error
         }
-        if let error = listsFailed.withLock({ $0 }) { throw error }
+        if let error = listsFailed.withLock({ $0 }) {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
+        }
         lap("plan")
         for (k, v) in plan.stages { seconds["plan." + k] = v }
         notice(plan)
