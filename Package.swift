@@ -42,7 +42,8 @@ let package = Package(
         // Domain values, validation, taxonomy, CSV in and out, encoding to MatchCore matrices.
         .target(name: "LaborModel", dependencies: ["MatchCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The registry (grows with the registry issue).
-        .target(name: "LaborStore", dependencies: ["LaborModel", "MatchCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "LaborStore", dependencies: ["LaborModel", "MatchCore", .product(name: "GRDB", package: "GRDB.swift"),
+                                                   .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // The planner: scenarios side by side from one scoring pass (TOML scenario files).
         .target(name: "LaborPlan", dependencies: ["LaborStore", "LaborModel", "MatchCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The analytics report: one self-contained HTML page with SVG charts, from the folders the tool writes.

@@ -521,3 +521,41 @@ enum StoreFixtures {
         #expect(try FileManager.default.attributesOfItem(atPath: other)[.posixPermissions] as? Int == 0o644)
     }
 }
+
+/// BulkRows binds values with SQLite's C calls: every storage class comes back as given (an empty text is text,
+/// not NULL), batches split at `BulkRows.batch` keep the order, and a failing row is a DatabaseError that rolls
+/// the statement back. The oracle is GRDB's own reading of the table.
+@Suite struct BulkRowsTests {
+    @Test func valuesOrderAndErrors() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY, i INTEGER, d REAL, s TEXT, b BLOB, z)")
+            let count = BulkRows.batch * 2 + 3
+            var rows: [[DatabaseValue]] = []
+            for n in 0..<count {
+                let text: String = n % 3 == 0 ? "" : "行\(n), \"quoted\""
+                let last: DatabaseValue = n % 2 == 0 ? .null : "x".databaseValue
+                let row: [DatabaseValue] = [n.databaseValue, (n * 7 - 1000).databaseValue, (Double(n) / 4).databaseValue,
+                                            text.databaseValue, Data([UInt8(n % 256), 0, 1]).databaseValue, last]
+                rows.append(row)
+            }
+            #expect(try BulkRows.execute(db, "INSERT INTO t (n, i, d, s, b, z) VALUES {rows}", rows: rows) == count)
+            let back = try Row.fetchAll(db, sql: "SELECT n, i, d, s, b, z FROM t ORDER BY rowid")
+            #expect(back.count == count)
+            for (n, r) in back.enumerated() {
+                #expect(r[0] as Int == n && r[1] as Int == n * 7 - 1000 && r[2] as Double == Double(n) / 4)
+                #expect((r["s"] as DatabaseValue) == rows[n][3] && (r["b"] as Data) == Data([UInt8(n % 256), 0, 1]))
+                #expect((r["z"] as DatabaseValue).isNull == (n % 2 == 0))
+            }
+            #expect(try String.fetchOne(db, sql: "SELECT typeof(s) FROM t WHERE n = 0") == "text")
+            // A duplicate key in the second batch: an error naming the constraint, and that batch left out.
+            func clashRow(_ k: Int) -> [DatabaseValue] {
+                [(10_000 + k).databaseValue, 0.databaseValue, 0.databaseValue, "".databaseValue, Data().databaseValue, .null]
+            }
+            let clash: [[DatabaseValue]] = (0..<(BulkRows.batch + 1)).map(clashRow) + [clashRow(0)]
+            #expect(throws: DatabaseError.self) { try BulkRows.execute(db, "INSERT INTO t (n, i, d, s, b, z) VALUES {rows}", rows: clash) }
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t WHERE n >= 10000") == BulkRows.batch)
+            #expect(try BulkRows.execute(db, "INSERT INTO t (n) VALUES {rows}", rows: []) == 0)
+        }
+    }
+}
