@@ -2,7 +2,9 @@
 # The registry's speed targets (README "Benchmarks"; the speed issue: import of the 50k county ≤ 1.0 G, the nightly
 # on it ≤ 1.0 G, end to end): a generated county of N workers × N posts with three months of history, release build,
 # ROUNDS rounds of (the four imports into a new registry, the first nightly, the next night's), each whole process
-# timed by /usr/bin/time; medians over the rounds and their ratios to G measured in the same run (common.sh).
+# timed by /usr/bin/time after a `sync` (a nightly leaves ~400 MB of lists for the kernel to write back, which
+# otherwise slows whatever runs next by up to a third); medians over the rounds and their ratios to G measured in
+# the same run (common.sh).
 #
 # Usage: bash Benchmarks/registry.sh [ROUNDS=3] [N=50000] [DIR=/tmp/registry-bench]   (KEEP=1 keeps DIR)
 set -euo pipefail
@@ -15,9 +17,12 @@ ACCEPT=65   # an import with rejected rows (reported in its log) still counts
 for r in $(seq "$rounds"); do
   rm -rf "$dir/db-$r" "$dir/runs-$r"; mkdir -p "$dir/db-$r"
   for k in workers posts placements contributions; do
+    sync   # the previous step's files reach the disk first, so that no step is timed under another's writeback
     timed "$r-import-$k" "$lm" import "$k" "$dir/in/$k.csv" --db "$dir/db-$r/registry.sqlite" --as-of 2026-01-15
   done
+  sync
   timed "$r-nightly-1" "$lm" nightly --db "$dir/db-$r/registry.sqlite" --as-of 2026-01-16 --out "$dir/runs-$r"
+  sync
   timed "$r-nightly-2" "$lm" nightly --db "$dir/db-$r/registry.sqlite" --as-of 2026-01-17 --out "$dir/runs-$r"
   echo "round $r done" >&2
 done

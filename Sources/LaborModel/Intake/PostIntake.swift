@@ -74,7 +74,7 @@ public enum PostIntake {
                 postID: postID, employer: employer, creditCode: credit, title: r.cell("title"),
                 occupation: occupation, location: location, openings: openings, wageMin: wageMin,
                 wageMax: wageMax, educationMin: educationMin, ageMin: ageMin, ageMax: ageMax,
-                requiredCertificates: certs, boardLodging: board, line: rec.line, blank: Set(index.keys.filter { r.cell($0).isEmpty })),
+                requiredCertificates: certs, boardLodging: board, line: rec.line, blank: Set(index.keys.filter { r.isBlank($0) })),
                     postID, [])
         }
         return (nil, postID, r.problems)

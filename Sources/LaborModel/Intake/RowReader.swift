@@ -35,6 +35,14 @@ struct RowReader {
         return Normalize.cell(fields[i])
     }
 
+    /// Whether the cell is empty once normalised (`cell(key).isEmpty`), usually without normalising it: a printable
+    /// ASCII character or a CJK ideograph (a UTF-8 lead byte E4–E9: U+4000–U+9FFF) survives normalisation.
+    func isBlank(_ key: String) -> Bool {
+        guard let i = index[key], i < fields.count else { return true }
+        for u in fields[i].utf8 where (u > 0x20 && u < 0x7F) || (u >= 0xE4 && u <= 0xE9) { return false }
+        return Normalize.cell(fields[i]).isEmpty
+    }
+
     mutating func fail(_ key: String, _ value: String, _ reason: String, mask: (String) -> String = { $0 }) {
         problems.append(FieldProblem(column: label(key), shownValue: mask(value), reason: reason, rawValue: value))
     }

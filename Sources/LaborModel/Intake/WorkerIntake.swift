@@ -96,7 +96,7 @@ public enum WorkerIntake {
                 idNumber: id, name: name, township: township, village: r.cell("village"), poorHousehold: poor,
                 education: education, skills: skills, certificates: certs, intentions: intentions,
                 destinations: destinations, expectedWage: wage, status: status, phone: phone, line: rec.line,
-                blank: Set(index.keys.filter { r.cell($0).isEmpty })),
+                blank: Set(index.keys.filter { r.isBlank($0) })),
                              id: id.value, problems: [])
         }
         return RowResult(worker: nil, id: id?.value, problems: r.problems)
