@@ -27,12 +27,11 @@ for r in $(seq "$rounds"); do
   echo "round $r done" >&2
 done
 
-python3 - "$dir" "$G" "$rounds" "$n" <<'EOF'
+PYTHONPATH="$root/Benchmarks" python3 - "$dir" "$G" "$rounds" "$n" <<'EOF'
 import statistics, sys
+from timings import step
 d, G, rounds, n = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-def t(name):
-    s, mb = open(f"{d}/{name}.time").read().split()
-    return float(s), int(mb)
+def t(name): return step(d, name)
 print(f"G = {G:.2f} s (bare GEMMs of 50,000 × 50,000 × 128 in this run); {n:,} workers × {n:,} posts; medians of {rounds}\n")
 print("| step | median | ratio to G | each round | peak RSS |")
 print("|---|---|---|---|---|")

@@ -26,12 +26,11 @@ for n in $sizes; do
   [ "${KEEP:-0}" = 1 ] || rm -rf "$d"
 done
 
-python3 - "$dir" "$G" $sizes <<'EOF'
+PYTHONPATH="$root/Benchmarks" python3 - "$dir" "$G" $sizes <<'EOF'
 import sys
+from timings import step
 d, G, sizes = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
-def t(name):
-    s, mb = open(f"{d}/{name}.time").read().split()
-    return float(s), int(mb)
+def t(name): return step(d, name)
 print(f"G = {G:.2f} s (bare GEMMs of 50,000 × 50,000 × 128 in this run)\n")
 print("| n workers × n posts | match --assign none | match --assign exact | import (4 files) | first nightly | next nightly |")
 print("|---|---|---|---|---|---|")
