@@ -85,7 +85,7 @@ public enum HistoryIntake {
         var out = IntakeResult<PlacementRecord>(file: path, header: table.header, accepted: [], rejections: [],
                                                 warnings: unknown.map { "\(path): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                                 encoding: table.encoding)
-        for rec in table.records {
+        out.validateRows(table, { rec in
             var r = RowReader(schema: placementSchema, index: index, record: rec)
             let idv = id(&r, asOf: asOf)
             let post = r.required("post_id")
@@ -97,11 +97,10 @@ public enum HistoryIntake {
                 r.fail("start_date", ds, "入职日期在未来 / start date is in the future")
             }
             if r.problems.isEmpty, let idv, let post, let date {
-                out.accepted.append(PlacementRecord(idNumber: idv, postID: post, startDate: date, line: rec.line, fields: rec.fields))
-            } else {
-                out.rejections.append(Rejection(line: rec.line, fields: rec.fields, problems: r.problems))
+                return (PlacementRecord(idNumber: idv, postID: post, startDate: date, line: rec.line, fields: rec.fields), nil, [])
             }
-        }
+            return (nil, nil, r.problems)
+        })
         return out
     }
 
@@ -112,7 +111,7 @@ public enum HistoryIntake {
         var out = IntakeResult<ContributionRecord>(file: path, header: table.header, accepted: [], rejections: [],
                                                    warnings: unknown.map { "\(path): unknown column '\($0)' ignored (未知列, 已忽略)" },
                                                    encoding: table.encoding)
-        for rec in table.records {
+        out.validateRows(table, { rec in
             var r = RowReader(schema: contributionSchema, index: index, record: rec)
             let idv = id(&r, asOf: asOf)
             let codeCell = r.cell("credit_code")
@@ -129,11 +128,10 @@ public enum HistoryIntake {
                 r.fail("month", ms, "缴费月份在未来 / month is in the future")
             }
             if r.problems.isEmpty, let idv, let code, let month {
-                out.accepted.append(ContributionRecord(idNumber: idv, creditCode: code, month: month, line: rec.line, fields: rec.fields))
-            } else {
-                out.rejections.append(Rejection(line: rec.line, fields: rec.fields, problems: r.problems))
+                return (ContributionRecord(idNumber: idv, creditCode: code, month: month, line: rec.line, fields: rec.fields), nil, [])
             }
-        }
+            return (nil, nil, r.problems)
+        })
         return out
     }
 

@@ -154,12 +154,13 @@ public struct IntakeResult<Record: Sendable>: Sendable {
 
     public var countsLine: String { "read \(read), accepted \(accepted.count), rejected \(rejections.count)" }
 
-    /// The one skeleton of the worker and post intakes: each row validated on its own, in parallel (`check`'s
-    /// rows never depend on each other), then, in file order, a row whose key an earlier accepted row has is
-    /// rejected too, with `duplicate(key, first line)` after its other problems.
+    /// The one skeleton of the intakes: each row validated on its own, in parallel (rows never depend on each
+    /// other), then, in file order, a row whose key an earlier accepted row has is rejected too, with
+    /// `duplicate(key, first line)` after its other problems (rows without a key, as placements and contributions,
+    /// whose repeats the registry counts as unchanged, are never duplicates).
     mutating func validateRows(_ table: CSVTable,
                                _ row: @Sendable (CSVRecord) -> (record: Record?, key: String?, problems: [FieldProblem]),
-                               duplicate: (String, Int) -> FieldProblem) {
+                               duplicate: (String, Int) -> FieldProblem = { _, _ in preconditionFailure("keyless rows have no duplicates") }) {
         let rows = table.records
         let parts = Matcher.inParallel(count: rows.count, threads: ScoringConfiguration.availableCores) { range in
             range.map { row(rows[$0]) }
@@ -172,8 +173,8 @@ public struct IntakeResult<Record: Sendable>: Sendable {
                 k += 1
                 var problems = r.problems
                 if let key = r.key, let first = firstLine[key] { problems.append(duplicate(key, first)) }
-                if problems.isEmpty, let record = r.record, let key = r.key {
-                    firstLine[key] = rec.line
+                if problems.isEmpty, let record = r.record {
+                    if let key = r.key { firstLine[key] = rec.line }
                     accepted.append(record)
                 } else {
                     rejections.append(Rejection(line: rec.line, fields: rec.fields, problems: problems))
