@@ -18,6 +18,17 @@ public enum EvidenceSource: String, Sendable, CaseIterable {
         }
     }
 
+    /// The weight of a worker's stored `status_source`, which a registry from before evidence was kept may still
+    /// hold under its old names ('contact' for a call, 'reconciliation' for contributions; the v4 migration maps
+    /// them the same way).
+    static func weight(stored: String) -> Int {
+        switch stored {
+        case "call", "contact": return 3
+        case "contribution", "reconciliation": return 2
+        default: return 1
+        }
+    }
+
     public var chinese: String {
         switch self {
         case .call: return "电话回访"
@@ -58,41 +69,61 @@ extension Registry {
     }
 
     /// Records statements about workers' statuses (imports, the nightly's reconciliation, a call) and makes each
-    /// touched worker's newest evidence their current status, set-based: the rows go in through batched inserts,
-    /// then one UPDATE sets every touched worker's status from their newest evidence, and a status that changed
-    /// is kept in history: one row per worker and batch, from the status before the batch to the one after (a
-    /// night that confirms a month and finds a loss in a later one records the net change; every statement stays
-    /// in `evidence`, which `show worker` lists). Statements about workers not in the registry are dropped.
-    /// Returns each touched worker's status before and after.
+    /// touched worker's newest evidence their current status, set-based. A worker's stored status is always their
+    /// newest evidence (this is the only place that changes it after a worker enters the registry, where their
+    /// first evidence and status are written together), and a new statement has a larger id than every stored
+    /// one, so the newest evidence after the batch is the newest of the stored status and the batch's statements,
+    /// folded in order here: no query over a worker's evidence is needed. The statements go in through batched
+    /// inserts, only the statuses that change are written, and a change is kept in history: one row per worker
+    /// and batch, from the status before the batch to the one after (a night that confirms a month and finds a
+    /// loss in a later one records the net change; every statement stays in `evidence`, which `show worker`
+    /// lists). Statements about workers not in the registry are dropped. Returns each touched worker's status
+    /// before and after.
     @discardableResult
     static func addEvidence(_ db: Database, _ rows: [EvidenceRow], recorded: String) throws -> [String: (before: String, after: String)] {
         guard !rows.isEmpty else { return [:] }
+        var ids: [String] = []
+        var seen = Set<String>()
+        for r in rows where seen.insert(r.id).inserted { ids.append(r.id) }
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS touched (id_number TEXT PRIMARY KEY); DELETE FROM temp.touched")
-        // The statements in order (evidence ids follow the rows; the VALUES list is the only source, read in
-        // order), then the workers they touched.
-        let lastID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT IFNULL(MAX(id), 0) FROM evidence")) ?? 0
-        try BulkRows.execute(db, """
-            INSERT INTO evidence (id_number, status, source, evidence_date, detail, recorded)
-            SELECT * FROM (VALUES {rows}) WHERE column1 IN (SELECT id_number FROM worker)
-            """, rows: rows.map { [$0.id.databaseValue, $0.status.rawValue.databaseValue, $0.source.rawValue.databaseValue, $0.date.databaseValue,
-                                   $0.detail.databaseValue, recorded.databaseValue] })
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.touched (id_number) SELECT id_number FROM evidence WHERE id > ?")
-            .execute(arguments: [lastID])
-        let touched = "SELECT w.id_number, w.status, w.status_source, w.status_date FROM worker w JOIN temp.touched t ON t.id_number = w.id_number"
-        var out: [String: (before: String, after: String)] = [:]
-        for r in try Row.fetchAll(db.cachedStatement(sql: touched)) { out[r[0]] = (r[1], r[1]) }
-        try db.cachedStatement(sql: """
-            UPDATE worker SET (status, status_source, status_date) = (
-                SELECT status, source, evidence_date FROM evidence e WHERE e.id_number = worker.id_number \(newestFirst) LIMIT 1)
-            WHERE id_number IN (SELECT id_number FROM temp.touched)
-            """).execute()
-        var changes: [[DatabaseValue]] = []
-        for r in try Row.fetchAll(db.cachedStatement(sql: touched)) {
-            let id: String = r[0], after: String = r[1]
-            guard let before = out[id]?.before else { continue }
-            out[id] = (before, after)
-            if before != after { changes.append([r[3], "worker", id, "status", before, after, r[2]].map(\.databaseValue)) }
+        try BulkRows.execute(db, "INSERT INTO temp.touched (id_number) VALUES {rows}", rows: ids.map { [$0.databaseValue] })
+        // Each touched worker's newest evidence so far: their stored status.
+        var newest: [String: (status: String, weight: Int, date: String, source: String)] = [:]
+        let stored = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT w.id_number, w.status, w.status_source, w.status_date FROM worker w JOIN temp.touched t ON t.id_number = w.id_number
+            """))
+        while let r = try stored.next() {
+            let source: String = r[2]
+            newest[r[0]] = (r[1], EvidenceSource.weight(stored: source), r[3], source)
         }
+        var before = newest
+        var kept: [[DatabaseValue]] = []
+        kept.reserveCapacity(rows.count)
+        for r in rows {
+            guard let n = newest[r.id] else { continue }
+            kept.append([r.id.databaseValue, r.status.rawValue.databaseValue, r.source.rawValue.databaseValue, r.date.databaseValue,
+                         r.detail.databaseValue, recorded.databaseValue])
+            // Newer date, or the same date and a source at least as strong: the later statement wins (larger id).
+            if (r.date, r.source.weight) >= (n.date, n.weight) {
+                newest[r.id] = (r.status.rawValue, r.source.weight, r.date, r.source.rawValue)
+            }
+        }
+        try BulkRows.execute(db, "INSERT INTO evidence (id_number, status, source, evidence_date, detail, recorded) VALUES {rows}", rows: kept)
+        var updates: [[DatabaseValue]] = [], changes: [[DatabaseValue]] = []
+        var out: [String: (before: String, after: String)] = [:]
+        for id in ids {
+            guard let n = newest[id], let b = before.removeValue(forKey: id) else { continue }
+            out[id] = (b.status, n.status)
+            // Source and date move with every newer statement, the status only sometimes.
+            if (n.status, n.source, n.date) != (b.status, b.source, b.date) {
+                updates.append([id, n.status, n.source, n.date].map(\.databaseValue))
+            }
+            if b.status != n.status { changes.append([n.date, "worker", id, "status", b.status, n.status, n.source].map(\.databaseValue)) }
+        }
+        try BulkRows.execute(db, """
+            UPDATE worker SET status = v.column2, status_source = v.column3, status_date = v.column4
+            FROM (VALUES {rows}) v WHERE worker.id_number = v.column1
+            """, rows: updates)
         try recordAll(db, changes)
         return out
     }

@@ -493,6 +493,15 @@ public enum Nightly {
             // open placement per worker), and the new ones get their ids in order, for a later month's steps.
             var realID: [Int64: Int64] = [:]
             var evidence: [Registry.EvidenceRow] = []
+            // A confirmation sets all three of its columns, so a later month's confirmation of the same placement
+            // overwrites an earlier one (and a suspicion between them): only the last is written.
+            // Evidence once per month confirmed (the last month is reconciled again for late reports).
+            func confirmsMonth(_ step: Reconciliation.Step) -> Bool {
+                guard case .confirmed = step.action else { return false }
+                return (step.placement.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < step.month || step.placement.suspectedSince != nil
+            }
+            var lastConfirmation: [Int64: Int] = [:]
+            for (i, step) in plan.steps.enumerated() where confirmsMonth(step) { lastConfirmation[step.placement.id] = i }
             var monthStart = 0
             while monthStart < plan.steps.count {
                 let month = plan.steps[monthStart].month
@@ -503,14 +512,13 @@ public enum Nightly {
                 // The month's texts once (tens of thousands of confirmations share them).
                 let monthText = month.description.databaseValue, firstDay = month.firstDay.description
                 let lastDay = month.lastDay.description, confirmedDetail = "社保 \(month) 由本单位缴纳 paid by the placement's employer"
-                for step in plan.steps[monthStart..<monthEnd] {
+                for (i, step) in zip(monthStart..<monthEnd, plan.steps[monthStart..<monthEnd]) {
                     let p = step.placement
                     let id = (p.id < 0 ? realID[p.id]! : p.id).databaseValue
                     switch step.action {
                     case .confirmed:
-                        // Evidence once per month confirmed (the last month is reconciled again for late reports).
-                        if (p.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < month || p.suspectedSince != nil {
-                            confirms.append([monthText, id])
+                        if confirmsMonth(step) {
+                            if lastConfirmation[p.id] == i { confirms.append([monthText, id]) }
                             evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: lastDay, detail: confirmedDetail))
                         }
                     case .jobChange(let employer):
