@@ -175,11 +175,20 @@ public enum Nightly {
     ///   (start work elsewhere), since the plan goes on to the solve and the contact lists.
     public static func plan(registry: Registry, taxonomy: Taxonomy, weights: ScoringWeights, options: Options,
                             runID: String, scored: ((Scored) -> Void)? = nil) throws -> Plan {
-        try registry.read { db in try plan(db, taxonomy: taxonomy, weights: weights, options: options, runID: runID, scored: scored) }
+        try plan(registry: registry, taxonomy: taxonomy, weights: weights, options: options, runID: runID, scored: scored, reconciled: nil)
+    }
+
+    /// - Parameter reconciled: called once on the plan's thread with the reconciliation's steps as soon as they
+    ///   are known (before the scoring); like `scored`, it must return quickly.
+    static func plan(registry: Registry, taxonomy: Taxonomy, weights: ScoringWeights, options: Options, runID: String,
+                     scored: ((Scored) -> Void)?, reconciled: (([Reconciliation.Step]) -> Void)?) throws -> Plan {
+        try registry.read { db in
+            try plan(db, taxonomy: taxonomy, weights: weights, options: options, runID: runID, scored: scored, reconciled: reconciled)
+        }
     }
 
     static func plan(_ db: Database, taxonomy: Taxonomy, weights: ScoringWeights, options: Options, runID: String,
-                     scored: ((Scored) -> Void)? = nil) throws -> Plan {
+                     scored: ((Scored) -> Void)? = nil, reconciled: (([Reconciliation.Step]) -> Void)? = nil) throws -> Plan {
         var stages: [String: Double] = [:]
         var clock = Date()
         func lap(_ name: String) { stages[name] = Date().timeIntervalSince(clock); clock = Date() }
@@ -242,6 +251,7 @@ public enum Nightly {
             atWork[r["id_number"] as String] = CivilDate(iso: r["d"] as String)
         }
         let rec = reconcile(open: open, months: months, contributions: contributions, atWork: atWork)
+        reconciled?(rec.steps)
         validating.wait()
         let snap = try validated.withLock { $0! }.get()
         lap("reconcile")
@@ -487,102 +497,115 @@ public enum Nightly {
     public static func commit(_ plan: Plan, registry: Registry, parameters: [String: String], inputs: [String: String],
                               version: String, started: String) throws {
         try registry.write { db in
-            let day = plan.options.asOf.description
-            // Month by month, set-based: a placement has at most one step a month, so a month's updates are
-            // independent of each other; a job change ends the old placement before the new one is inserted (one
-            // open placement per worker), and the new ones get their ids in order, for a later month's steps.
-            var realID: [Int64: Int64] = [:]
-            var evidence: [Registry.EvidenceRow] = []
-            // A confirmation sets all three of its columns, so a later month's confirmation of the same placement
-            // overwrites an earlier one (and a suspicion between them): only the last is written.
-            // Evidence once per month confirmed (the last month is reconciled again for late reports).
-            func confirmsMonth(_ step: Reconciliation.Step) -> Bool {
-                guard case .confirmed = step.action else { return false }
-                return (step.placement.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < step.month || step.placement.suspectedSince != nil
-            }
-            var lastConfirmation: [Int64: Int] = [:]
-            for (i, step) in plan.steps.enumerated() where confirmsMonth(step) { lastConfirmation[step.placement.id] = i }
-            var monthStart = 0
-            while monthStart < plan.steps.count {
-                let month = plan.steps[monthStart].month
-                var monthEnd = monthStart
-                while monthEnd < plan.steps.count && plan.steps[monthEnd].month == month { monthEnd += 1 }
-                var confirms: [[DatabaseValue]] = [], changes: [[DatabaseValue]] = [], opens: [[DatabaseValue]] = []
-                var suspects: [[DatabaseValue]] = [], losses: [[DatabaseValue]] = [], opened: [Int64] = []
-                // The month's texts once (tens of thousands of confirmations share them).
-                let monthText = month.description.databaseValue, firstDay = month.firstDay.description
-                let lastDay = month.lastDay.description, confirmedDetail = "社保 \(month) 由本单位缴纳 paid by the placement's employer"
-                for (i, step) in zip(monthStart..<monthEnd, plan.steps[monthStart..<monthEnd]) {
-                    let p = step.placement
-                    let id = (p.id < 0 ? realID[p.id]! : p.id).databaseValue
-                    switch step.action {
-                    case .confirmed:
-                        if confirmsMonth(step) {
-                            if lastConfirmation[p.id] == i { confirms.append([monthText, id]) }
-                            evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: lastDay, detail: confirmedDetail))
-                        }
-                    case .jobChange(let employer):
-                        changes.append([firstDay.databaseValue, employer.databaseValue, id])
-                        opens.append([p.worker.databaseValue, .null, employer.databaseValue, firstDay.databaseValue,
-                                      "reconciliation".databaseValue, monthText])
-                        opened.append(step.opened ?? 0)
-                        evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: lastDay,
-                                              detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change"))
-                    case .suspected(let since):
-                        suspects.append([since.description.databaseValue, day.databaseValue, id])
-                    case .lost(let since):
-                        // The loss stays due (in the call lists) from the night it was found until a call.
-                        losses.append([since.firstDay.description.databaseValue, day.databaseValue, id])
-                        evidence.append(.init(id: p.worker, status: .unemployed, source: .contribution, date: lastDay,
-                                              detail: "失岗: \(since) 起两个月无社保 no contributions for two months"))
-                    case .tooEarly:
-                        break
-                    }
-                }
-                try BulkRows.execute(db, """
-                    UPDATE placement SET confirmed_month = v.column1, suspected_since = NULL, suspected_found = NULL
-                    FROM (VALUES {rows}) v WHERE placement.id = v.column2
-                    """, rows: confirms)
-                try BulkRows.execute(db, """
-                    UPDATE placement SET suspected_since = v.column1, suspected_found = COALESCE(placement.suspected_found, v.column2)
-                    FROM (VALUES {rows}) v WHERE placement.id = v.column3
-                    """, rows: suspects)
-                try BulkRows.execute(db, """
-                    UPDATE placement SET end_date = MAX(placement.start_date, v.column1),
-                        end_reason = 'job loss (no social insurance for two months)', suspected_found = v.column2
-                    FROM (VALUES {rows}) v WHERE placement.id = v.column3
-                    """, rows: losses)
-                try BulkRows.execute(db, """
-                    UPDATE placement SET end_date = MAX(placement.start_date, v.column1), end_reason = 'job change (社保: ' || v.column2 || ')'
-                    FROM (VALUES {rows}) v WHERE placement.id = v.column3
-                    """, rows: changes)
-                let lastID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT IFNULL(MAX(id), 0) FROM placement")) ?? 0
-                try BulkRows.execute(db, """
-                    INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month) VALUES {rows}
-                    """, rows: opens)
-                if !opens.isEmpty {
-                    let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM placement WHERE id > ? ORDER BY id"), arguments: [lastID])
-                    precondition(ids.count == opened.count, "job changes inserted \(ids.count) placements, expected \(opened.count)")
-                    for (temporary, id) in zip(opened, ids) where temporary < 0 { realID[temporary] = id }
-                }
-                monthStart = monthEnd
-            }
-            try Registry.addEvidence(db, evidence, recorded: day)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let countsJSON = String(decoding: try encoder.encode(plan.counts), as: UTF8.self)
-            let parametersJSON = String(decoding: try encoder.encode(parameters), as: UTF8.self)
-            let inputsJSON = String(decoding: try encoder.encode(inputs), as: UTF8.self)
-            try db.execute(sql: """
-                INSERT INTO run (id, started, as_of, version, parameters, inputs, counts, objective, reconciled_month)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [plan.runID, started, day, version, parametersJSON, inputsJSON, countsJSON, plan.outcome.assignment.objective,
-                                 plan.reconciledMonth?.description])
-            try BulkRows.execute(db, "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES {rows}",
-                                 rows: plan.proposals.map { [plan.runID.databaseValue, $0.worker.databaseValue, $0.post.databaseValue, $0.score.databaseValue] })
-            try BulkRows.execute(db, "INSERT OR IGNORE INTO proposal_first (id_number, post_id, first) VALUES {rows}",
-                                 rows: plan.proposals.map { [$0.worker, $0.post, day].map(\.databaseValue) })
+            try commitReconciliation(db, steps: plan.steps, asOf: plan.options.asOf)
+            try commitRun(db, plan, parameters: parameters, inputs: inputs, version: version, started: started)
         }
+    }
+
+    /// The first half of `commit`: the reconciliation's steps and their evidence. It needs only the steps, so
+    /// `NightlyService` runs it while the plan scores and solves (in the transaction that `commitRun` ends).
+    static func commitReconciliation(_ db: Database, steps: [Reconciliation.Step], asOf: CivilDate) throws {
+        let day = asOf.description
+        // Month by month, set-based: a placement has at most one step a month, so a month's updates are
+        // independent of each other; a job change ends the old placement before the new one is inserted (one
+        // open placement per worker), and the new ones get their ids in order, for a later month's steps.
+        var realID: [Int64: Int64] = [:]
+        var evidence: [Registry.EvidenceRow] = []
+        // A confirmation sets all three of its columns, so a later month's confirmation of the same placement
+        // overwrites an earlier one (and a suspicion between them): only the last is written.
+        // Evidence once per month confirmed (the last month is reconciled again for late reports).
+        func confirmsMonth(_ step: Reconciliation.Step) -> Bool {
+            guard case .confirmed = step.action else { return false }
+            return (step.placement.confirmedMonth ?? YearMonth(year: 1900, month: 1)!) < step.month || step.placement.suspectedSince != nil
+        }
+        var lastConfirmation: [Int64: Int] = [:]
+        for (i, step) in steps.enumerated() where confirmsMonth(step) { lastConfirmation[step.placement.id] = i }
+        var monthStart = 0
+        while monthStart < steps.count {
+            let month = steps[monthStart].month
+            var monthEnd = monthStart
+            while monthEnd < steps.count && steps[monthEnd].month == month { monthEnd += 1 }
+            var confirms: [[DatabaseValue]] = [], changes: [[DatabaseValue]] = [], opens: [[DatabaseValue]] = []
+            var suspects: [[DatabaseValue]] = [], losses: [[DatabaseValue]] = [], opened: [Int64] = []
+            // The month's texts once (tens of thousands of confirmations share them).
+            let monthText = month.description.databaseValue, firstDay = month.firstDay.description
+            let lastDay = month.lastDay.description, confirmedDetail = "社保 \(month) 由本单位缴纳 paid by the placement's employer"
+            for (i, step) in zip(monthStart..<monthEnd, steps[monthStart..<monthEnd]) {
+                let p = step.placement
+                let id = (p.id < 0 ? realID[p.id]! : p.id).databaseValue
+                switch step.action {
+                case .confirmed:
+                    if confirmsMonth(step) {
+                        if lastConfirmation[p.id] == i { confirms.append([monthText, id]) }
+                        evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: lastDay, detail: confirmedDetail))
+                    }
+                case .jobChange(let employer):
+                    changes.append([firstDay.databaseValue, employer.databaseValue, id])
+                    opens.append([p.worker.databaseValue, .null, employer.databaseValue, firstDay.databaseValue,
+                                  "reconciliation".databaseValue, monthText])
+                    opened.append(step.opened ?? 0)
+                    evidence.append(.init(id: p.worker, status: .employed, source: .contribution, date: lastDay,
+                                          detail: "换岗: 社保 \(month) 由 \(employer) 缴纳 job change"))
+                case .suspected(let since):
+                    suspects.append([since.description.databaseValue, day.databaseValue, id])
+                case .lost(let since):
+                    // The loss stays due (in the call lists) from the night it was found until a call.
+                    losses.append([since.firstDay.description.databaseValue, day.databaseValue, id])
+                    evidence.append(.init(id: p.worker, status: .unemployed, source: .contribution, date: lastDay,
+                                          detail: "失岗: \(since) 起两个月无社保 no contributions for two months"))
+                case .tooEarly:
+                    break
+                }
+            }
+            try BulkRows.execute(db, """
+                UPDATE placement SET confirmed_month = v.column1, suspected_since = NULL, suspected_found = NULL
+                FROM (VALUES {rows}) v WHERE placement.id = v.column2
+                """, rows: confirms)
+            try BulkRows.execute(db, """
+                UPDATE placement SET suspected_since = v.column1, suspected_found = COALESCE(placement.suspected_found, v.column2)
+                FROM (VALUES {rows}) v WHERE placement.id = v.column3
+                """, rows: suspects)
+            try BulkRows.execute(db, """
+                UPDATE placement SET end_date = MAX(placement.start_date, v.column1),
+                    end_reason = 'job loss (no social insurance for two months)', suspected_found = v.column2
+                FROM (VALUES {rows}) v WHERE placement.id = v.column3
+                """, rows: losses)
+            try BulkRows.execute(db, """
+                UPDATE placement SET end_date = MAX(placement.start_date, v.column1), end_reason = 'job change (社保: ' || v.column2 || ')'
+                FROM (VALUES {rows}) v WHERE placement.id = v.column3
+                """, rows: changes)
+            let lastID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT IFNULL(MAX(id), 0) FROM placement")) ?? 0
+            try BulkRows.execute(db, """
+                INSERT INTO placement (id_number, post_id, credit_code, start_date, source, confirmed_month) VALUES {rows}
+                """, rows: opens)
+            if !opens.isEmpty {
+                let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM placement WHERE id > ? ORDER BY id"), arguments: [lastID])
+                precondition(ids.count == opened.count, "job changes inserted \(ids.count) placements, expected \(opened.count)")
+                for (temporary, id) in zip(opened, ids) where temporary < 0 { realID[temporary] = id }
+            }
+            monthStart = monthEnd
+        }
+        try Registry.addEvidence(db, evidence, recorded: day)
+    }
+
+    /// The second half of `commit`: the run record and its proposals.
+    static func commitRun(_ db: Database, _ plan: Plan, parameters: [String: String], inputs: [String: String],
+                          version: String, started: String) throws {
+        let day = plan.options.asOf.description
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let countsJSON = String(decoding: try encoder.encode(plan.counts), as: UTF8.self)
+        let parametersJSON = String(decoding: try encoder.encode(parameters), as: UTF8.self)
+        let inputsJSON = String(decoding: try encoder.encode(inputs), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO run (id, started, as_of, version, parameters, inputs, counts, objective, reconciled_month)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [plan.runID, started, day, version, parametersJSON, inputsJSON, countsJSON, plan.outcome.assignment.objective,
+                             plan.reconciledMonth?.description])
+        try BulkRows.execute(db, "INSERT INTO proposal (run_id, id_number, post_id, score) VALUES {rows}",
+                             rows: plan.proposals.map { [plan.runID.databaseValue, $0.worker.databaseValue, $0.post.databaseValue, $0.score.databaseValue] })
+        try BulkRows.execute(db, "INSERT OR IGNORE INTO proposal_first (id_number, post_id, first) VALUES {rows}",
+                             rows: plan.proposals.map { [$0.worker, $0.post, day].map(\.databaseValue) })
     }
 
     /// The run ids the registry knows, newest first.

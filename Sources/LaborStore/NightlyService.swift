@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GRDB
 import Synchronization
 import LaborModel
 import MatchCore
@@ -87,15 +88,20 @@ public struct NightlyService {
         let dir = try dirs.begin(runID: runID)
         let listsFailed = Mutex<(any Error)?>(nil), listsStarted = Mutex(false)
         let building = DispatchGroup()
+        // The reconciliation's writes start as soon as it is decided, on a second connection (write-ahead log:
+        // the plan's read transaction keeps its snapshot), in a transaction that ends only with the run's commit,
+        // so they cost the night no time of their own; a registry in memory commits all at the end.
+        let overlapped = try registry.path.map { try OverlappedCommit(registry: Registry(path: $0)) }
+        defer { overlapped?.abandon() }
         let plan: Nightly.Plan
         do {
             defer { building.wait() }
-            plan = try Nightly.plan(registry: registry, taxonomy: taxonomy, weights: weights, options: c.options, runID: runID) { scored in
+            plan = try Nightly.plan(registry: registry, taxonomy: taxonomy, weights: weights, options: c.options, runID: runID, scored: { scored in
                 listsStarted.withLock { $0 = true }
                 DispatchQueue.global().async(group: building) {
                     do { try NightlyOutputs.writeCandidateLists(scored, to: dir, pres: c.presentation) } catch { listsFailed.withLock { $0 = error } }
                 }
-            }
+            }, reconciled: { steps in overlapped?.start(steps: steps, asOf: c.options.asOf) })
         } catch {
             try? FileManager.default.removeItem(atPath: dir)
             throw error
@@ -115,19 +121,27 @@ public struct NightlyService {
         try dirs.publish(runID: runID)
         checkpoint("after-publish")
         let o = c.options
-        try Nightly.commit(plan, registry: registry,
-                           parameters: ["as_of": o.asOf.description, "top_k": String(o.topK), "calls": String(o.calls)],
-                           inputs: try registry.latestImports().merging(["registry": c.registryPath].merging(c.weightsDigest.map { ["weights": $0] } ?? [:]) { a, _ in a }) { a, _ in a },
-                           version: c.version, started: ISO8601DateFormatter().string(from: Date()))
+        let parameters = ["as_of": o.asOf.description, "top_k": String(o.topK), "calls": String(o.calls)]
+        let inputs = try registry.latestImports().merging(["registry": c.registryPath].merging(c.weightsDigest.map { ["weights": $0] } ?? [:]) { a, _ in a }) { a, _ in a }
+        let started = ISO8601DateFormatter().string(from: Date())
+        if let overlapped, overlapped.started {
+            try overlapped.finish { db in
+                try Nightly.commitRun(db, plan, parameters: parameters, inputs: inputs, version: c.version, started: started)
+            }
+        } else {
+            try Nightly.commit(plan, registry: registry, parameters: parameters, inputs: inputs, version: c.version, started: started)
+        }
         lap("commit")
         checkpoint("after-commit")
         if let key = c.encodingKey {
-            // Stored only if no other process committed since the plan read the registry (its own commit does
-            // not count: data_version moves for other connections' commits).
-            Suggest.store(registry: registry, .posts, key: key, .init(ids: plan.posts.map(\.postID), matrix: plan.encoded.posts),
-                          readAt: plan.dataVersion)
-            Suggest.store(registry: registry, .workers, key: Suggest.poolKey(key, asOf: o.asOf),
-                          .init(ids: plan.pool.map(\.workerID), matrix: plan.encoded.workers), readAt: plan.dataVersion)
+            // Stored only if no other process committed since the plan read the registry (the run's own commit
+            // does not count: data_version moves for other connections' commits). With the overlapped commit,
+            // through its connection, opened before the plan began reading.
+            let (cache, readAt) = overlapped.map { ($0.registry, $0.openedAt) } ?? (registry, plan.dataVersion)
+            Suggest.store(registry: cache, .posts, key: key, .init(ids: plan.posts.map(\.postID), matrix: plan.encoded.posts),
+                          readAt: readAt)
+            Suggest.store(registry: cache, .workers, key: Suggest.poolKey(key, asOf: o.asOf),
+                          .init(ids: plan.pool.map(\.workerID), matrix: plan.encoded.workers), readAt: readAt)
         }
         lap("suggest")
         try dirs.pointLatest(runID: runID)
@@ -159,5 +173,69 @@ public struct NightlyService {
             id = base + "-\(n)"
         }
         return id
+    }
+}
+
+/// The night's commit on a second connection, begun while the plan is still scoring: `start` writes the
+/// reconciliation in a write transaction and holds it open; `finish` adds the run record and commits; `abandon`
+/// (any failure before `finish`) rolls it back. With a write-ahead log the plan's reads on the first connection
+/// keep their snapshot and never wait for these writes, and the registry lock keeps other writers away.
+final class OverlappedCommit: Sendable {
+    let registry: Registry
+    /// PRAGMA data_version on this connection before the plan began reading (for the suggest cache).
+    let openedAt: Int
+    private struct State {
+        var started = false
+        var handedOver = false
+        var final: (@Sendable (Database) throws -> Void)?
+        var error: (any Error)?
+    }
+    private let state = Mutex(State())
+    private let handover = DispatchSemaphore(value: 0)
+    private let done = DispatchGroup()
+
+    init(registry: Registry) throws {
+        self.registry = registry
+        openedAt = try registry.read { db in try Suggest.dataVersion(db) }
+    }
+
+    var started: Bool { state.withLock { $0.started } }
+
+    /// Writes the reconciliation on another thread and waits there, in the transaction, for `finish`.
+    func start(steps: [Nightly.Reconciliation.Step], asOf: CivilDate) {
+        state.withLock { $0.started = true }
+        DispatchQueue.global().async(group: done) { [self] in
+            do {
+                try registry.write { db in
+                    try Nightly.commitReconciliation(db, steps: steps, asOf: asOf)
+                    handover.wait()
+                    guard let final = state.withLock({ $0.final }) else { throw CancellationError() }
+                    try final(db)
+                }
+            } catch {
+                state.withLock { $0.error = error }
+            }
+        }
+    }
+
+    /// Runs `body` in the open transaction, commits, and rethrows an error of either half.
+    func finish(_ body: @escaping @Sendable (Database) throws -> Void) throws {
+        state.withLock {
+            $0.final = body
+            $0.handedOver = true
+        }
+        handover.signal()
+        done.wait()
+        if let error = state.withLock({ $0.error }) { throw error }
+    }
+
+    /// Rolls back a transaction `finish` never reached (after `finish`, nothing to do).
+    func abandon() {
+        let pending = state.withLock { s -> Bool in
+            defer { s.handedOver = true }
+            return s.started && !s.handedOver
+        }
+        if pending { handover.signal() }
+        done.wait()
     }
 }

@@ -45,10 +45,14 @@ extension Nightly {
         }
         for k in paidMonths.keys { paidMonths[k]!.sort() }
         let newest = anyData.max()
+        // Per employer once (tens of thousands of placements share a few thousand employers).
+        var dataMonthsOf: [String: Set<YearMonth>] = [:]
         func dataMonths(_ employer: String) -> Set<YearMonth> {
             if employer.isEmpty { return anyData }
+            if let known = dataMonthsOf[employer] { return known }
             var months = reported[employer] ?? []
             for m in anyData where m != newest { months.insert(m) }
+            dataMonthsOf[employer] = months
             return months
         }
         var r = Reconciliation()

@@ -299,13 +299,20 @@ struct TileScanner {
                 if addBias { v += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD16<Float>.self) }
                 if quantize { v = (v * qv + magic) - magic }
                 // A lane enters a list when its score beats the list's threshold score, or equals it and its tie
-                // rank (TieOrder, computed for sixteen lanes at once) is lower than the threshold's.
+                // rank (TieOrder, computed for sixteen lanes at once) is lower than the threshold's. Most steps reach
+                // no threshold at all: one comparison against the lower of the two thresholds settles them.
                 let wtv = SIMD16<Float>(repeating: wt)
-                var hit = v .> wtv
-                var ties = v .== wtv
                 var pt = SIMD16<Float>()
                 if posts {
                     pt = UnsafeRawPointer(pThresh + j).loadUnaligned(as: SIMD16<Float>.self)
+                    if !any((v .>= pt) .| (v .>= wtv)) { j += 16; continue }
+                } else if !any(v .>= wtv) {
+                    j += 16
+                    continue
+                }
+                var hit = v .> wtv
+                var ties = v .== wtv
+                if posts {
                     hit = hit .| (v .> pt)
                     ties = ties .| (v .== pt)
                 }
