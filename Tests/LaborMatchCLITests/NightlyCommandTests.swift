@@ -6,9 +6,9 @@ import GRDB
 /// The nightly service through the built binary: bootstrap, changes, crash safety, the lock, masking.
 @Suite(.serialized) struct NightlyCommandTests {
     /// A folder with a registry bootstrapped from the sample and one nightly run done.
-    func bootstrapped() throws -> String {
+    func bootstrapped(asOf: String = "2026-01-15") throws -> String {
         let dir = CLI.tempDir()
-        let r = try CLI.run(["nightly", "--bootstrap", "sample", "--as-of", "2026-01-15", "--out", "runs"], cwd: dir)
+        let r = try CLI.run(["nightly", "--bootstrap", "sample", "--as-of", asOf, "--out", "runs"], cwd: dir)
         #expect(r.status == 0, "\(r.stderr)")
         return dir
     }
@@ -74,7 +74,10 @@ import GRDB
 
     @Test(arguments: ["before-outputs", "after-outputs", "after-publish", "after-commit"])
     func killedAtAnyPointLeavesTheLastGoodRun(point: String) throws {
-        let dir = try bootstrapped()
+        // Bootstrapped in December, so that the night reconciles a new month (its writes begin during the plan,
+        // on a second connection, and must vanish with the run).
+        let dir = try bootstrapped(asOf: "2025-12-15")
+        let state = try registryState(dir)
         let good = try latest(dir)
         let goodCalls = try Data(contentsOf: URL(fileURLWithPath: dir + "/runs/latest/calls.csv"))
         let p = Process()
@@ -105,6 +108,8 @@ import GRDB
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/runs/latest/calls.csv")) == goodCalls)
         // The database is consistent: one run before the commit point, two after.
         #expect(try runCount(dir) == (point == "after-commit" ? 2 : 1))
+        // Nothing of the reconciliation either, unless committed.
+        #expect((try registryState(dir) == state) == (point != "after-commit"))
         // Killed after its folder was published but before its commit: the folder is an orphan.
         let before = Set(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/runs"))
         let orphans = before.subtracting([URL(fileURLWithPath: good).lastPathComponent]).filter { !$0.hasSuffix(".partial") }
@@ -417,7 +422,9 @@ import GRDB
     @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
     func aFullDiskExits74() throws {
         let dir = CLI.tempDir()
-        #expect(try CLI.run(["nightly", "--bootstrap", "sample", "--as-of", "2026-01-15", "--out", "runs"], cwd: dir).status == 0)
+        // Bootstrapped in December: the night has a new month to reconcile, whose writes must not stay.
+        #expect(try CLI.run(["nightly", "--bootstrap", "sample", "--as-of", "2025-12-15", "--out", "runs"], cwd: dir).status == 0)
+        let state = try registryState(dir)
         let small = dir + "/small"
         try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
         // Where tmpfs cannot be mounted (an unprivileged container), there is nothing to fill: the test stops here.
@@ -428,7 +435,25 @@ import GRDB
         #expect(r.stderr.contains("No space left on device") && r.stderr.split(separator: "\n").last?.contains("labormatch: error:") == true)
         #expect(!FileManager.default.fileExists(atPath: small + "/runs/latest"))
         // The registry was not committed: still one run.
+        #expect(try registryState(dir) == state)
         #expect(try CLI.run(["stats"], cwd: dir).stdout.contains("runs 1"))
+    }
+}
+
+/// What a night's commit changes besides its run record (statuses, evidence, placements), read without writing.
+func registryState(_ dir: String) throws -> [String] {
+    var readOnly = Configuration()
+    readOnly.readonly = true
+    let q = try DatabaseQueue(path: dir + "/labormatch.sqlite", configuration: readOnly)
+    defer { try? q.close() }
+    return try q.read { db in
+        try String.fetchAll(db, sql: """
+            SELECT 'evidence ' || id || ' ' || id_number || ' ' || status || ' ' || evidence_date FROM evidence
+            UNION ALL SELECT 'placement ' || id || ' ' || IFNULL(confirmed_month, '') || ' ' || IFNULL(suspected_since, '') || ' '
+                || IFNULL(end_date, '') FROM placement
+            UNION ALL SELECT 'worker ' || id_number || ' ' || status || ' ' || status_source || ' ' || status_date FROM worker
+            ORDER BY 1
+            """)
     }
 }
 
