@@ -449,6 +449,60 @@ enum StoreFixtures {
     }
 }
 
+/// The status after a batch is folded from the stored status and the batch (no query over the evidence): checked
+/// against SQL's own order over every stored statement, for random batches of several workers, dates and sources.
+@Suite struct EvidenceFoldTests {
+    @Test(arguments: [1, 2, 3, 4, 5])
+    func storedStatusIsTheNewestEvidenceBySQL(seed: UInt64) throws {
+        let reg = try Registry.inMemory()
+        let w = try StoreFixtures.workers(StoreFixtures.workerCSV, asOf: CivilDate(year: 2026, month: 1, day: 15)!)
+        _ = try reg.importWorkers(w, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2025, month: 1, day: 1)!)
+        var state = seed
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let statuses: [EmploymentStatus] = [.employed, .unemployed, .seeking]
+        let ids = Array(StoreFixtures.ids.prefix(3))
+        for batch in 0..<12 {
+            let rows = (0..<(1 + next(6))).map { _ in
+                Registry.EvidenceRow(id: ids[next(ids.count)], status: statuses[next(3)], source: StatusEvidenceTests.sources[next(3)],
+                                     date: "2025-0\(1 + next(3))-1\(next(2))", detail: "")
+            }
+            try reg.write { db in _ = try Registry.addEvidence(db, rows, recorded: "2026-02-\(10 + batch)") }
+            for id in ids {
+                let (stored, newest) = try reg.read { db in
+                    (try Row.fetchOne(db, sql: "SELECT status, status_source, status_date FROM worker WHERE id_number = ?", arguments: [id])!,
+                     try Row.fetchOne(db, sql: "SELECT status, source, evidence_date FROM evidence WHERE id_number = ? " + Registry.newestFirst + " LIMIT 1",
+                                      arguments: [id])!)
+                }
+                #expect(stored[0] as String == newest[0] as String && stored[1] as String == newest[1] as String
+                        && stored[2] as String == newest[2] as String, "seed \(seed), batch \(batch), \(id)")
+            }
+        }
+    }
+
+    /// A registry from before evidence was kept may still name a worker's source 'contact' (a call) or
+    /// 'reconciliation' (contributions); they keep their weight on the same date.
+    @Test func oldSourceNamesKeepTheirWeight() throws {
+        let reg = try Registry.inMemory()
+        let w = try StoreFixtures.workers(StoreFixtures.workerCSV, asOf: CivilDate(year: 2026, month: 1, day: 15)!)
+        _ = try reg.importWorkers(w, taxonomy: StoreFixtures.taxonomy, date: CivilDate(year: 2025, month: 1, day: 1)!)
+        let (a, b) = (StoreFixtures.ids[0], StoreFixtures.ids[1])
+        try reg.write { db in
+            try db.execute(sql: "UPDATE worker SET status = '在岗', status_source = 'contact', status_date = '2026-01-10' WHERE id_number = ?", arguments: [a])
+            try db.execute(sql: "UPDATE worker SET status = '在岗', status_source = 'reconciliation', status_date = '2026-01-10' WHERE id_number = ?", arguments: [b])
+            _ = try Registry.addEvidence(db, [.init(id: a, status: .unemployed, source: .contribution, date: "2026-01-10", detail: ""),
+                                              .init(id: b, status: .unemployed, source: .file, date: "2026-01-10", detail: "")], recorded: "2026-01-11")
+        }
+        #expect(try reg.worker(a)?.status == "在岗")
+        #expect(try reg.worker(b)?.status == "在岗")
+        // A call on the same date beats an old 'reconciliation'.
+        try reg.write { db in _ = try Registry.addEvidence(db, b, .unemployed, .call, date: "2026-01-10", recorded: "2026-01-11") }
+        #expect(try reg.worker(b)?.status == "待业")
+    }
+}
+
 /// What the review of the nightly found, as tests.
 @Suite struct NightlyReviewTests {
     let asOf = CivilDate(year: 2026, month: 1, day: 15)!
