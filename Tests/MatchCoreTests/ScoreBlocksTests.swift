@@ -25,6 +25,23 @@ import Testing
         }
     }
 
+    /// Post lists shared across Dispatch workers (SharedBound): many small chunks, so that each post's reservoirs
+    /// on every worker compact often and adopt each other's bounds, with frequent ties; the brute force decides.
+    @Test(arguments: [2, 3, 4])
+    func sharedPostBoundsKeepExactLists(threads: Int) {
+        var g = SplitMix64(seed: UInt64(77 + threads))
+        let (n, m, d) = (3000, 120, 6)
+        let w = randomMatrix(n, d, &g), p = randomMatrix(m, d, &g)
+        var cfg = ScoringConfiguration(k: 4, postK: 5, threads: threads)
+        cfg.chunkRows = 16
+        cfg.tileColumns = 32
+        cfg.floor = -20
+        let got = ScoreBlocks.topK(workers: w, posts: p, configuration: cfg)
+        let want = ReferenceTopK.topK(workers: w, posts: p, bias: nil, k: 4, postK: 5, floor: -20, quantization: nil)
+        #expect(got.byWorker == want.byWorker)
+        #expect(got.byPost == want.byPost)
+    }
+
     @Test func floorLeavesShortListsWithEmptySlots() {
         let w = FeatureMatrix(rows: 2, columns: 1, values: [1, -1])
         let p = FeatureMatrix(rows: 3, columns: 1, values: [1, 2, 3])

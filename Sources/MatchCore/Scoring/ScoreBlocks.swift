@@ -63,6 +63,14 @@ public enum ScoreBlocks {
         let postRow = byIndex ? [:] : tieCodes.index(tieCodes.posts)
         let toWorkerRow: @Sendable (UInt32) -> Int32 = { byIndex ? Int32(bitPattern: $0) : workerRow[$0]! }
         let toPostRow: @Sendable (UInt32) -> Int32 = { byIndex ? Int32(bitPattern: $0) : postRow[$0]! }
+        // Each post's bound shared by the Dispatch workers' reservoirs of it (SharedBound); one worker needs none.
+        let shareBounds = postLists > 0 && workersCount > 1
+        let bounds = UnsafeMutablePointer<Atomic<UInt32>>.allocate(capacity: shareBounds ? m : 0)
+        if shareBounds { for j in 0..<m { (bounds + j).initialize(to: Atomic(SharedBound.initial(floor))) } }
+        defer {
+            if shareBounds { bounds.deinitialize(count: m) }
+            bounds.deallocate()
+        }
         let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
         let biasValues = bias ?? zeroBias
         let next = Atomic<Int>(0)
@@ -85,7 +93,7 @@ public enum ScoreBlocks {
                                         wScores: ws.baseAddress, wIDs: wi.baseAddress,
                                         pKeys: pkeys.baseAddress, pCounts: pc.baseAddress,
                                         pThresh: pt.baseAddress, pThreshKey: ptk.baseAddress, pThreshRank: ptr.baseAddress,
-                                        pSalt: psalt.baseAddress)
+                                        pSalt: psalt.baseAddress, pBound: shareBounds ? bounds : nil)
             DispatchQueue.concurrentPerform(iterations: workersCount) { t in
                 let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * tile)
                 defer { buffer.deallocate() }
@@ -176,6 +184,8 @@ struct SharedPointers: @unchecked Sendable {
     let pThreshRank: UnsafeMutablePointer<UInt32>?
     /// `TieOrder.salt` of each post's code, for the vectorised tie test.
     let pSalt: UnsafePointer<UInt32>?
+    /// Each post's `SharedBound`, when more than one Dispatch worker keeps lists of it.
+    let pBound: UnsafeMutablePointer<Atomic<UInt32>>?
 }
 
 /// One Dispatch worker's reservoirs for the worker rows of the chunk it is scoring.
@@ -273,6 +283,15 @@ struct TileScanner {
         // swift_once check on every step of the loop).
         let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
         let hasWorkers = k > 0
+        let pBound = posts ? shared.pBound.map { $0 + j0 } : nil
+        // This worker's post thresholds rise to what the other workers' reservoirs of the same posts have reached.
+        @inline(__always) func postList(_ jj: Int) -> ReservoirHandle {
+            ReservoirHandle(keys: pKeys + jj * pCap, count: pCounts + jj, threshold: pThresh + jj, thresholdKey: pThreshKey + jj,
+                            thresholdRank: pThreshRank + jj, salt: pSalt[jj], k: postK, capacity: pCap, shared: pBound.map { $0 + jj })
+        }
+        if let pBound {
+            for jj in 0..<width { postList(jj).adopt(pBound[jj].load(ordering: .relaxed)) }
+        }
         for i in rows {
             let r = i - rows.lowerBound
             let row = buffer + r * width
@@ -287,11 +306,7 @@ struct TileScanner {
                     res.offer(s, pCode[jj])
                     wt = res.threshold.pointee
                 }
-                if posts && s >= pThresh[jj] {
-                    ReservoirHandle(keys: pKeys + jj * pCap, count: pCounts + jj, threshold: pThresh + jj,
-                                    thresholdKey: pThreshKey + jj, thresholdRank: pThreshRank + jj, salt: pSalt[jj], k: postK, capacity: pCap)
-                        .offer(s, code)
-                }
+                if posts && s >= pThresh[jj] { postList(jj).offer(s, code) }
             }
             var j = 0
             while j + 16 <= width {

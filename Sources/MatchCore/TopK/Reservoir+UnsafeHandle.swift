@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A candidate packed into one sortable 64-bit key: the score's bits made order-preserving in the high half,
 /// `UInt32.max − tie rank` in the low half. A larger key is a better candidate: a higher score, or an equal
 /// score and a lower tie rank (`TieOrder`), so one integer comparison applies the whole order.
@@ -46,11 +48,16 @@ struct ReservoirHandle {
     let salt: UInt32
     let k: Int
     let capacity: Int
+    /// The list's bound shared by every Dispatch worker's reservoir of the same owner (a post's lists, one per
+    /// worker, each seeing part of the workers), nil for a list only one reservoir keeps: see `SharedBound`.
+    let shared: UnsafeMutablePointer<Atomic<UInt32>>?
 
     @inline(__always)
     init(keys: UnsafeMutablePointer<UInt64>, count: UnsafeMutablePointer<Int32>, threshold: UnsafeMutablePointer<Float>,
-         thresholdKey: UnsafeMutablePointer<UInt64>, thresholdRank: UnsafeMutablePointer<UInt32>, salt: UInt32, k: Int, capacity: Int) {
+         thresholdKey: UnsafeMutablePointer<UInt64>, thresholdRank: UnsafeMutablePointer<UInt32>, salt: UInt32, k: Int, capacity: Int,
+         shared: UnsafeMutablePointer<Atomic<UInt32>>? = nil) {
         assert(k >= 1 && capacity > k, "a reservoir needs room beyond K")
+        self.shared = shared
         self.keys = keys
         self.count = count
         self.threshold = threshold
@@ -76,16 +83,30 @@ struct ReservoirHandle {
         }
     }
 
-    /// Keeps the K best of the full buffer and raises the threshold to the K-th best key.
+    /// Keeps the K best of the full buffer and raises the threshold to the K-th best key (never lowers it: a
+    /// bound adopted from another reservoir of the same owner may be higher), and offers the K-th best score to
+    /// the shared bound.
     @inline(never)
     func compact() {
         ReservoirHandle.selectLargest(keys, count: capacity, k: k)
         var worst = keys[0]
         for i in 1..<k where keys[i] < worst { worst = keys[i] }
+        count.pointee = Int32(k)
+        if let shared { SharedBound.raise(shared.pointee, toScoreOf: worst) }
+        guard worst > thresholdKey.pointee else { return }
         thresholdKey.pointee = worst
         thresholdRank.pointee = UInt32.max - UInt32(truncatingIfNeeded: worst)
         threshold.pointee = CandidateKey.score(worst)
-        count.pointee = Int32(k)
+    }
+
+    /// Raises this reservoir's threshold to the shared bound when that is higher (see `SharedBound`).
+    @inline(__always)
+    func adopt(_ bound: UInt32) {
+        let key = SharedBound.key(bound)
+        guard key > thresholdKey.pointee else { return }
+        thresholdKey.pointee = key
+        thresholdRank.pointee = UInt32.max
+        threshold.pointee = CandidateKey.score(key)
     }
 
     /// Moves the `k` largest of the first `count` keys to the front (unordered): quickselect (Hoare, 1961,
@@ -130,6 +151,33 @@ struct ReservoirHandle {
                 outScores[i] = -.infinity
                 outIDs[i] = -1
             }
+        }
+    }
+}
+
+/// A bound one owner's reservoirs share across Dispatch workers (a post's best workers are collected by every
+/// worker thread, each over its part of the workers): the highest K-th best score any of them has reached, as the
+/// score's order-preserving bits, raised with a compare-and-swap and read without locks. A candidate scoring below
+/// it cannot be among the K best, since some reservoir holds K candidates scoring at least that much; one scoring
+/// exactly that much may still be (on tie rank), so an adopted bound admits every tie (threshold rank UInt32.max:
+/// the only rank it turns away is the worst possible, which the reservoir that reached the bound already beats,
+/// ranks being distinct within a list). Only what cannot make the list is dropped earlier, so the merged lists are
+/// the same whatever the timing.
+enum SharedBound {
+    /// The bound's threshold key: its score, every tie rank but the worst admitted.
+    @inline(__always) static func key(_ bound: UInt32) -> UInt64 { UInt64(bound) << 32 }
+
+    @inline(__always) static func initial(_ floor: Float) -> UInt32 { UInt32(truncatingIfNeeded: CandidateKey.sortable(floor)) }
+
+    /// Raises `bound` to the score of `key` when higher.
+    @inline(__always)
+    static func raise(_ bound: borrowing Atomic<UInt32>, toScoreOf key: UInt64) {
+        let score = UInt32(truncatingIfNeeded: key >> 32)
+        var current = bound.load(ordering: .relaxed)
+        while score > current {
+            let (exchanged, original) = bound.compareExchange(expected: current, desired: score, ordering: .relaxed)
+            if exchanged { return }
+            current = original
         }
     }
 }
