@@ -124,26 +124,28 @@ public struct NightlyService {
         let parameters = ["as_of": o.asOf.description, "top_k": String(o.topK), "calls": String(o.calls)]
         let inputs = try registry.latestImports().merging(["registry": c.registryPath].merging(c.weightsDigest.map { ["weights": $0] } ?? [:]) { a, _ in a }) { a, _ in a }
         let started = ISO8601DateFormatter().string(from: Date())
+        // The night's encodings are kept for `suggest`, only if no other process committed since the plan read the
+        // registry (the run's own commit does not count: data_version moves for other connections' commits).
+        let encodings: [(Suggest.Side, String, Suggest.Encoded)] = c.encodingKey.map { key in
+            [(.posts, key, .init(ids: plan.posts.map(\.postID), matrix: plan.encoded.posts)),
+             (.workers, Suggest.poolKey(key, asOf: o.asOf), .init(ids: plan.pool.map(\.workerID), matrix: plan.encoded.workers))]
+        } ?? []
         if let overlapped, overlapped.started {
+            // With the run's own commit, on the connection opened before the plan began reading; a cache that cannot
+            // be kept (its savepoint rolled back) only costs the next suggest time.
             try overlapped.finish { db in
                 try Nightly.commitRun(db, plan, parameters: parameters, inputs: inputs, version: c.version, started: started)
+                try? db.inSavepoint {
+                    for (side, key, e) in encodings { try Suggest.store(db, side, key: key, e, readAt: overlapped.openedAt) }
+                    return .commit
+                }
             }
         } else {
             try Nightly.commit(plan, registry: registry, parameters: parameters, inputs: inputs, version: c.version, started: started)
+            for (side, key, e) in encodings { Suggest.store(registry: registry, side, key: key, e, readAt: plan.dataVersion) }
         }
         lap("commit")
         checkpoint("after-commit")
-        if let key = c.encodingKey {
-            // Stored only if no other process committed since the plan read the registry (the run's own commit
-            // does not count: data_version moves for other connections' commits). With the overlapped commit,
-            // through its connection, opened before the plan began reading.
-            let (cache, readAt) = overlapped.map { ($0.registry, $0.openedAt) } ?? (registry, plan.dataVersion)
-            Suggest.store(registry: cache, .posts, key: key, .init(ids: plan.posts.map(\.postID), matrix: plan.encoded.posts),
-                          readAt: readAt)
-            Suggest.store(registry: cache, .workers, key: Suggest.poolKey(key, asOf: o.asOf),
-                          .init(ids: plan.pool.map(\.workerID), matrix: plan.encoded.workers), readAt: readAt)
-        }
-        lap("suggest")
         try dirs.pointLatest(runID: runID)
         let removed = try dirs.prune(keep: c.keep, known: try Nightly.runIDs(registry: registry))
         lap("write")

@@ -70,12 +70,15 @@ public struct Suggest {
     /// encoding from before it must not be stored over that. Never waits for a busy registry, and a registry that
     /// cannot be written keeps nothing: the cache only saves time.
     static func store(registry: Registry, _ side: Side, key: String, _ e: Encoded, readAt: Int) {
+        try? registry.writeWithoutWaiting { db in try store(db, side, key: key, e, readAt: readAt) }
+    }
+
+    /// The same in a write transaction the caller holds (the nightly keeps its encodings with its own commit).
+    static func store(_ db: Database, _ side: Side, key: String, _ e: Encoded, readAt: Int) throws {
+        guard try dataVersion(db) == readAt else { return }
         let blob = e.matrix.values.withUnsafeBytes { Data($0) }
-        try? registry.writeWithoutWaiting { db in
-            guard try dataVersion(db) == readAt else { return }
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO encoded_cache (side, key, ids, rows, columns, matrix) VALUES (?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [side.rawValue, key, e.ids.joined(separator: "\n"), e.matrix.rows, e.matrix.columns, blob])
-        }
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO encoded_cache (side, key, ids, rows, columns, matrix) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [side.rawValue, key, e.ids.joined(separator: "\n"), e.matrix.rows, e.matrix.columns, blob])
     }
 
     /// One listed candidate: the other side's row, its score and the reasons in plain Chinese.
