@@ -91,7 +91,7 @@ public struct NightlyService {
         // The reconciliation's writes start as soon as it is decided, on a second connection (write-ahead log:
         // the plan's read transaction keeps its snapshot), in a transaction that ends only with the run's commit,
         // so they cost the night no time of their own; a registry in memory commits all at the end.
-        let overlapped = try registry.path.map { try OverlappedCommit(registry: Registry(path: $0)) }
+        let overlapped = try registry.path.flatMap { try OverlappedCommit(registry: Registry(path: $0)) }
         defer { overlapped?.abandon() }
         let plan: Nightly.Plan
         do {
@@ -118,6 +118,11 @@ public struct NightlyService {
                                                                              candidateListsWritten: listsStarted.withLock { $0 })
         lap("outputs")
         checkpoint("after-outputs")
+        // A reconciliation that could not be written stops the run before its files are published.
+        if let error = overlapped?.failure {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
+        }
         try dirs.publish(runID: runID)
         checkpoint("after-publish")
         let o = c.options
@@ -135,9 +140,14 @@ public struct NightlyService {
             // be kept (its savepoint rolled back) only costs the next suggest time.
             try overlapped.finish { db in
                 try Nightly.commitRun(db, plan, parameters: parameters, inputs: inputs, version: c.version, started: started)
-                try? db.inSavepoint {
-                    for (side, key, e) in encodings { try Suggest.store(db, side, key: key, e, readAt: overlapped.openedAt) }
-                    return .commit
+                do {
+                    try db.inSavepoint {
+                        for (side, key, e) in encodings { try Suggest.store(db, side, key: key, e, readAt: overlapped.openedAt) }
+                        return .commit
+                    }
+                } catch where db.isInsideTransaction {
+                    // Only the cache's savepoint was rolled back; an error that ended the transaction (a full disk)
+                    // is the run's own.
                 }
             }
         } else {
@@ -181,7 +191,9 @@ public struct NightlyService {
 /// The night's commit on a second connection, begun while the plan is still scoring: `start` writes the
 /// reconciliation in a write transaction and holds it open; `finish` adds the run record and commits; `abandon`
 /// (any failure before `finish`) rolls it back. With a write-ahead log the plan's reads on the first connection
-/// keep their snapshot and never wait for these writes, and the registry lock keeps other writers away.
+/// keep their snapshot and never wait for these writes, and the registry lock keeps other writers away. Without one
+/// (a registry whose journal mode could not be changed) a writer would wait for the plan's reads, so there is no
+/// overlap: `init` returns nil and the night commits at the end.
 final class OverlappedCommit: Sendable {
     let registry: Registry
     /// PRAGMA data_version on this connection before the plan began reading (for the suggest cache).
@@ -196,19 +208,28 @@ final class OverlappedCommit: Sendable {
     private let handover = DispatchSemaphore(value: 0)
     private let done = DispatchGroup()
 
-    init(registry: Registry) throws {
+    init?(registry: Registry) throws {
+        guard try registry.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") })?.lowercased() == "wal" else { return nil }
         self.registry = registry
         openedAt = try registry.read { db in try Suggest.dataVersion(db) }
     }
 
     var started: Bool { state.withLock { $0.started } }
 
-    /// Writes the reconciliation on another thread and waits there, in the transaction, for `finish`.
+    /// The error that stopped the reconciliation's writes, if they have already failed.
+    var failure: (any Error)? { state.withLock { $0.error } }
+
+    /// Writes the reconciliation on a thread of its own (it waits in the transaction for `finish`, so it is kept
+    /// off Dispatch's pool, which the plan uses meanwhile).
     func start(steps: [Nightly.Reconciliation.Step], asOf: CivilDate) {
         state.withLock { $0.started = true }
-        DispatchQueue.global().async(group: done) { [self] in
+        done.enter()
+        Thread { [self] in
+            defer { done.leave() }
             do {
                 try registry.write { db in
+                    // Abandoned before it began: nothing to write.
+                    if state.withLock({ $0.handedOver && $0.final == nil }) { throw CancellationError() }
                     try Nightly.commitReconciliation(db, steps: steps, asOf: asOf)
                     handover.wait()
                     guard let final = state.withLock({ $0.final }) else { throw CancellationError() }
@@ -217,7 +238,7 @@ final class OverlappedCommit: Sendable {
             } catch {
                 state.withLock { $0.error = error }
             }
-        }
+        }.start()
     }
 
     /// Runs `body` in the open transaction, commits, and rethrows an error of either half.
