@@ -134,32 +134,6 @@ public enum Nightly {
         public var stages: [String: Double] = [:]
     }
 
-    /// The reconciliation decision for one open placement, given the month reconciled, the employers that paid
-    /// the worker's social insurance for that month, the last month anyone paid it (if ever), and
-    /// the months that have any contribution data in the registry. Months with data, complete and after the
-    /// start month (and after the employer's last payment), without any contribution: one makes a suspected
-    /// loss, two close the placement. A month whose extract was never imported counts for nothing.
-    ///
-    /// `atWorkOn` is the newest date a call or a file said the worker was at work: newer evidence than a month's
-    /// contributions, so every month that ended by then counts as covered (a 在岗 call on 01-15 covers December).
-    static func decide(_ p: OpenPlacement, month: YearMonth, paidBy: Set<String>, lastPaid: YearMonth?,
-                       dataMonths: Set<YearMonth>, atWorkOn: CivilDate? = nil) -> Action {
-        let startMonth = YearMonth(p.start)
-        // In (or before) the start month, another employer's payment is the old job's last month, not a change.
-        guard month > startMonth else { return paidBy.contains(p.creditCode) ? .confirmed : .tooEarly }
-        if paidBy.contains(p.creditCode) { return .confirmed }
-        // A month that ended before a call (or file) said "at work here" is older evidence: it changes nothing.
-        let byCall = atWorkOn.map { d in d == YearMonth(d).lastDay ? YearMonth(d) : YearMonth(d).previous }
-        if let c = byCall, month <= c { return .tooEarly }
-        if let other = paidBy.sorted().first { return .jobChange(newEmployer: other) }
-        var covered = startMonth
-        if let last = lastPaid, last > covered { covered = last }
-        if let c = byCall, c > covered { covered = c }
-        let missing = dataMonths.filter { $0 > covered && $0 <= month }.sorted()
-        guard let first = missing.first else { return .tooEarly }
-        return missing.count >= 2 ? .lost(since: first) : .suspected(since: p.suspectedSince ?? first)
-    }
-
     /// What the night scored, handed to `plan`'s `scored` hook as soon as it is known, so that work on the
     /// candidate lists can run beside the solve and the contact lists.
     public struct Scored: Sendable {
@@ -231,24 +205,27 @@ public enum Nightly {
                                       suspectedSince: (r[5] as String?).flatMap { YearMonth($0) },
                                       confirmedMonth: (r[6] as String?).flatMap { YearMonth($0) }))
         }
-        var contributions: [(worker: String, employer: String, month: YearMonth)] = []
+        var contributions = Contributions()
         var monthOf: [String: YearMonth] = [:]
-        let contributionRows = try Row.fetchCursor(db, sql: "SELECT id_number, credit_code, month FROM contribution WHERE month <= ?",
-                                                   arguments: [complete.description])
+        let contributionRows = try Row.fetchCursor(db, sql: """
+            SELECT id_number, credit_code, month FROM contribution WHERE month <= ? ORDER BY id_number
+            """, arguments: [complete.description])
         while let r = try contributionRows.next() {
             let text: String = r[2]
             let m: YearMonth? = monthOf[text] ?? YearMonth(text)
             monthOf[text] = m
-            if let m { contributions.append((r[0], r[1], m)) }
+            if let m { contributions.append(worker: r[0], employer: r[1], month: m) }
         }
-        // The newest call or file that said "at work", per worker with an open placement.
+        contributions.finish()
+        // The newest call or file that said "at work", for the workers a decision may ask about.
         var atWork: [String: CivilDate] = [:]
-        for r in try Row.fetchAll(db, sql: """
-            SELECT e.id_number, MAX(e.evidence_date) AS d FROM evidence e
-            JOIN placement p ON p.id_number = e.id_number AND p.end_date IS NULL
-            WHERE e.status = '在岗' AND e.source IN ('call', 'file') GROUP BY e.id_number
-            """) {
-            atWork[r["id_number"] as String] = CivilDate(iso: r["d"] as String)
+        let ask = askAtWork(open: open, months: months, contributions: contributions)
+        if !ask.isEmpty {
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id_number, MAX(evidence_date) FROM evidence WHERE id_number IN (SELECT value FROM json_each(?))
+                AND status = '在岗' AND source IN ('call', 'file') GROUP BY id_number
+                """, arguments: [String(decoding: try JSONOutput.encode(ask), as: UTF8.self)])
+            while let r = try rows.next() { atWork[r[0]] = CivilDate(iso: r[1]) }
         }
         let rec = reconcile(open: open, months: months, contributions: contributions, atWork: atWork)
         reconciled?(rec.steps)
