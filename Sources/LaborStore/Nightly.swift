@@ -232,11 +232,14 @@ public enum Nightly {
         validating.wait()
         let snap = try validated.withLock { $0! }.get()
         lap("reconcile")
-        var names: [String: String] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT credit_code, name FROM employer WHERE name != ''") { names[r["credit_code"]] = r["name"] }
         if let m = latest, let missing = rec.notReported[m], !missing.isEmpty {
-            let top = missing.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
-                .map { "\(names[$0.key] ?? $0.key) (\($0.key), \($0.value) 人)" }.joined(separator: ", ")
+            let five = missing.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
+            var names: [String: String] = [:]   // the five named, not every employer
+            for r in try Row.fetchAll(db, sql: "SELECT credit_code, name FROM employer WHERE name != '' AND credit_code IN (SELECT value FROM json_each(?))",
+                                      arguments: [String(decoding: try JSONOutput.encode(five.map(\.key)), as: UTF8.self)]) {
+                names[r[0]] = r[1]
+            }
+            let top = five.map { "\(names[$0.key] ?? $0.key) (\($0.key), \($0.value) 人)" }.joined(separator: ", ")
             notes.append("\(missing.count) employers have not yet reported \(m) (尚未报送 \(m) 社保数据), so their \(missing.values.reduce(0, +)) placements wait: \(top)")
         }
         var counts = Counts()
@@ -257,14 +260,12 @@ public enum Nightly {
         }
         counts.suspected = suspected.count
         // 3. The pool: free workers and suspected losses; the open capacity: openings minus held places.
-        var status: [String: String] = [:]
-        let statusRows = try Row.fetchCursor(db, sql: "SELECT id_number, status FROM worker")
-        while let r = try statusRows.next() { status[r[0]] = r[1] }
+        // The stored status, as the snapshot read it (the same read transaction).
         let lostWorkers = rec.lost
         let pool = snap.workers.filter { w in
             if suspected.contains(w.workerID) { return true }
             if holding[w.workerID] != nil { return false }
-            return lostWorkers.contains(w.workerID) || status[w.workerID] != EmploymentStatus.employed.rawValue
+            return lostWorkers.contains(w.workerID) || w.status != .employed
         }
         var held: [String: Int] = [:]
         for case let post?? in holding.values { held[post, default: 0] += 1 }
