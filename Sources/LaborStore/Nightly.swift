@@ -161,6 +161,10 @@ public enum Nightly {
         }
     }
 
+    /// The workers a night reads first: all but those holding a placement that no suspicion hangs over (they are
+    /// neither matched nor called unless tonight's reconciliation doubts or closes the placement).
+    static let unheld = "id_number NOT IN (SELECT id_number FROM placement WHERE end_date IS NULL AND suspected_since IS NULL)"
+
     static func plan(_ db: Database, taxonomy: Taxonomy, weights: ScoringWeights, options: Options, runID: String,
                      scored: ((Scored) -> Void)? = nil, reconciled: (([Reconciliation.Step]) -> Void)? = nil) throws -> Plan {
         var stages: [String: Double] = [:]
@@ -168,7 +172,7 @@ public enum Nightly {
         func lap(_ name: String) { stages[name] = Date().timeIntervalSince(clock); clock = Date() }
         // The snapshot's rows are read here and validated on other threads while the placements are read and
         // reconciled (the reconciliation does not need them); "snapshot" times the reading, "reconcile" the rest.
-        let rows = try Registry.SnapshotRows(db)
+        let rows = try Registry.SnapshotRows(db, workerFilter: unheld)
         let validated = Mutex<Result<Registry.Snapshot, any Error>?>(nil)
         let validating = DispatchGroup()
         DispatchQueue.global().async(group: validating) {
@@ -231,6 +235,7 @@ public enum Nightly {
         reconciled?(rec.steps)
         validating.wait()
         let snap = try validated.withLock { $0! }.get()
+        var workers = Registry.WorkersInParts(first: snap.workers, problems: snap.problems, filter: unheld, taxonomy: taxonomy, asOf: options.asOf)
         lap("reconcile")
         if let m = latest, let missing = rec.notReported[m], !missing.isEmpty {
             let five = missing.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
@@ -260,9 +265,11 @@ public enum Nightly {
         }
         counts.suspected = suspected.count
         // 3. The pool: free workers and suspected losses; the open capacity: openings minus held places.
-        // The stored status, as the snapshot read it (the same read transaction).
+        // The stored status, as the snapshot read it (the same read transaction). Whoever held an undoubted
+        // placement is in the pool tonight only if reconciliation put it in doubt or closed it.
         let lostWorkers = rec.lost
-        let pool = snap.workers.filter { w in
+        try workers.include(suspected.union(lostWorkers), db)
+        let pool = workers.all.filter { w in
             if suspected.contains(w.workerID) { return true }
             if holding[w.workerID] != nil { return false }
             return lostWorkers.contains(w.workerID) || w.status != .employed
@@ -342,7 +349,7 @@ public enum Nightly {
         }
         // 6. The day's contact lists.
         lap("solve")
-        let contacts = try contactLists(db, snap: snap, suspected: suspected, lost: lostWorkers, proposals: proposals,
+        let contacts = try contactLists(db, workers: &workers, suspected: suspected, lost: lostWorkers, proposals: proposals,
                                         posts: posts, numbers: numbers, taxonomy: taxonomy, asOf: options.asOf, budget: options.calls)
         counts.calls = contacts.calls.count
         counts.waiting = contacts.backlog.count
@@ -352,7 +359,7 @@ public enum Nightly {
         return Plan(runID: runID, options: options, reconciledMonth: months.last ?? lastReconciled, notes: notes, actions: actions,
                     steps: rec.steps, counts: counts,
                     pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
-                    numbers: numbers, rules: rules, problems: snap.problems, encoded: encoded,
+                    numbers: numbers, rules: rules, problems: workers.problems, encoded: encoded,
                     dataVersion: try Suggest.dataVersion(db), stages: stages)
     }
 
@@ -362,7 +369,7 @@ public enum Nightly {
     /// three times in a row, go to the visit list (上门) and use no call budget. The first `budget` calls are
     /// today's; the other due ones wait in the backlog, oldest wait first; a budget left over is filled with
     /// follow-ups of those longest without contact.
-    static func contactLists(_ db: Database, snap: Registry.Snapshot, suspected: Set<String>, lost: Set<String>,
+    static func contactLists(_ db: Database, workers: inout Registry.WorkersInParts, suspected: Set<String>, lost: Set<String>,
                              proposals: [(worker: String, post: String, score: Double)], posts: [JobPost],
                              numbers: [String: String], taxonomy t: Taxonomy, asOf: CivilDate, budget: Int) throws -> ContactLists {
         var lastContact: [String: String] = [:]
@@ -397,11 +404,13 @@ public enum Nightly {
             guard streakOpen.contains(id) else { continue }
             if (r["code"] as String?) == Registry.CallOutcome.unreachable.rawValue { unreachable[id]! += 1 } else { streakOpen.remove(id) }
         }
-        let byID = Dictionary(uniqueKeysWithValues: snap.workers.map { ($0.workerID, $0) })
+        // Everyone to name: the plan read the pool and the doubted placements' workers; those unreachable three times
+        // in a row may hold a placement.
+        try workers.include(unreachable.filter { $0.value >= 3 }.keys, db)
         let postByID = Dictionary(uniqueKeysWithValues: posts.map { ($0.postID, $0) })
         let today = asOf.description
         func call(_ id: String, _ reason: String, since: String?, proposal: ProposalDetail? = nil) -> Call? {
-            guard let w = byID[id] else { return nil }
+            guard let w = workers[id] else { return nil }
             let sinceDate = since.flatMap { CivilDate(iso: $0) }
             return Call(workerID: id, number: numbers[id] ?? "", name: w.name, township: t.townships[w.township].name, village: w.village,
                         phone: w.phone ?? "", reason: reason, poor: w.poorHousehold, since: sinceDate,
@@ -418,7 +427,7 @@ public enum Nightly {
         // Due: losses (with tonight's proposal for them, if any, to tell on the same call), then untold proposals.
         var losses: [Call] = []
         for id in suspected.union(lost).union(earlierLoss) {
-            let poor = byID[id]?.poorHousehold == true
+            let poor = workers[id]?.poorHousehold == true
             let reason = (suspected.contains(id) ? "疑似失岗" : "失岗 (两个月无社保)") + (poor ? " (贫困户)" : "")
             if let c = call(id, reason, since: lossFound[id] ?? today, proposal: proposalOf[id].flatMap(detail)) { losses.append(c) }
         }
@@ -462,7 +471,8 @@ public enum Nightly {
         lists.backlog.sort { ($0.daysWaiting, $0.poor ? 1 : 0, $1.workerID) > ($1.daysWaiting, $1.poor ? 1 : 0, $0.workerID) }
         // Follow-ups fill what is left of the budget: never contacted first, then the oldest contact.
         if lists.calls.count < budget {
-            let rest = snap.workers.map(\.workerID).filter { !listed.contains($0) && !(byID[$0]?.phone ?? "").isEmpty }
+            try workers.includeAll(db)
+            let rest = workers.all.map(\.workerID).filter { !listed.contains($0) && !(workers[$0]?.phone ?? "").isEmpty }
                 .sorted { (lastContact[$0] ?? "", $0) < (lastContact[$1] ?? "", $1) }
             for id in rest.prefix(budget - lists.calls.count) {
                 if let c = call(id, lastContact[id].map { "回访: 上次联系 \($0)" } ?? "回访: 从未联系", since: nil) { lists.calls.append(c) }

@@ -87,6 +87,34 @@ enum StoreFixtures {
         try Nightly.commit(p, registry: reg, parameters: [:], inputs: [:], version: "test", started: p.runID)
     }
 
+    /// The night reads first everyone but those holding a placement nobody doubts, then by ID, then the rest:
+    /// together the same workers, in the same order, as a full snapshot; and a placed worker the plan names
+    /// (unreachable three times) is still listed for a visit.
+    @Test func workersReadInPartsAreTheSnapshot() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10"), (ids[1], "PB", "2025-10-10")])
+        try reg.read { db in
+            let full = try Registry.snapshot(db, taxonomy: StoreFixtures.taxonomy, asOf: asOf)
+            let first = try Registry.SnapshotRows(db, workerFilter: Nightly.unheld).validate(taxonomy: StoreFixtures.taxonomy, asOf: asOf)
+            #expect(first.workers.map(\.workerID) == full.workers.map(\.workerID).filter { $0 != ids[0] && $0 != ids[1] })
+            var parts = Registry.WorkersInParts(first: first.workers, problems: first.problems, filter: Nightly.unheld,
+                                                taxonomy: StoreFixtures.taxonomy, asOf: asOf)
+            #expect(parts[ids[0]] == nil && parts[ids[1]] == nil && !parts.complete)
+            try parts.include([ids[1], ids[2], "110101199003070011"], db)
+            #expect(parts[ids[1]]?.name == "乙" && parts[ids[0]] == nil)
+            #expect(parts.all.map(\.workerID) == full.workers.map(\.workerID).filter { $0 != ids[0] })
+            try parts.includeAll(db)
+            #expect(parts.complete && parts.all.map(\.workerID) == full.workers.map(\.workerID) && parts.problems.isEmpty)
+        }
+        for day in 12...14 {
+            _ = try reg.recordCall(Registry.Call(worker: ids[0], date: CivilDate(year: 2026, month: 1, day: day)!, outcome: .unreachable))
+        }
+        let p = try plan(reg)
+        #expect(p.contacts.visits.contains { $0.workerID == ids[0] && $0.reason.contains("联系不上") }, "\(p.contacts.visits)")
+        #expect(!p.pool.contains { $0.workerID == ids[0] || $0.workerID == ids[1] })
+    }
+
     @Test func everyReconciliationPath() throws {
         // Given five placements and the contributions of Oct–Dec 2025 (as of 2026-01-15, December is the latest complete month)
         let reg = try seeded()
