@@ -44,8 +44,9 @@ extension Registry {
     /// The registry's workers read and validated in parts, for a night that needs only some of them: a first part
     /// chosen by an SQL condition (validated on other threads while the night reconciles), then whoever else the
     /// night names by ID, and the rest only if asked for. Kept in ID order, as a full snapshot lists them; a row
-    /// that no longer validates is reported (`problems`) when its part is read. On the 50k county the night reads
-    /// 20,000 of 50,000 workers first (and about 1,000 more by ID): those holding a placement nobody doubts are neither matched nor called.
+    /// that no longer validates is reported (`problems`) when its part is read. On the 50k county the first night
+    /// reads 20,000 of 50,000 workers first and about 1,000 more by ID: those holding a placement nobody doubts are
+    /// neither matched nor called.
     struct WorkersInParts {
         /// The valid workers read so far, in ID order (SQLite's binary order of id_number).
         private(set) var all: [Worker]
