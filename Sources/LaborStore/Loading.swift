@@ -32,74 +32,102 @@ extension Registry {
             posts = try Registry.postTable(db)
         }
 
+        private init(workers: CSVTable, posts: CSVTable) {
+            self.workers = workers
+            self.posts = posts
+        }
+
+        /// The same rows with only the posts `keep` accepts, and the other post rows (their lines as read).
+        func keepingPosts(_ keep: (_ id: String, _ openings: Int?) -> Bool) -> (rows: SnapshotRows, others: [CSVRecord]) {
+            let openings = posts.header.firstIndex(of: "openings")!
+            var kept: [CSVRecord] = [], others: [CSVRecord] = []
+            for r in posts.records {
+                if keep(r.fields[0], Int(r.fields[openings])) { kept.append(r) } else { others.append(r) }
+            }
+            return (SnapshotRows(workers: workers, posts: CSVTable(header: posts.header, records: kept, encoding: posts.encoding)), others)
+        }
+
+        /// `records` of the post table (some of the `others` of `keepingPosts`), validated.
+        func validatePosts(_ records: [CSVRecord], taxonomy: Taxonomy) throws -> IntakeResult<JobPost> {
+            try PostIntake.validate(table: CSVTable(header: posts.header, records: records, encoding: posts.encoding),
+                                    file: Registry.postTableName, taxonomy: taxonomy)
+        }
+
         func validate(taxonomy: Taxonomy, asOf: CivilDate) throws -> Snapshot {
-            let w = try WorkerIntake.validate(table: workers, file: Registry.workerTableName, taxonomy: taxonomy, asOf: asOf)
-            let p = try PostIntake.validate(table: posts, file: Registry.postTableName, taxonomy: taxonomy)
+            let (w, p) = try validated(taxonomy: taxonomy, asOf: asOf)
             return Snapshot(workers: w.accepted, posts: p.accepted, problems: w.rejectionMessages() + p.rejectionMessages())
+        }
+
+        func validated(taxonomy: Taxonomy, asOf: CivilDate) throws -> (workers: IntakeResult<Worker>, posts: IntakeResult<JobPost>) {
+            (try WorkerIntake.validate(table: workers, file: Registry.workerTableName, taxonomy: taxonomy, asOf: asOf),
+             try PostIntake.validate(table: posts, file: Registry.postTableName, taxonomy: taxonomy))
         }
     }
 
     static let workerTableName = "registry worker table", postTableName = "registry post table"
 
-    /// The registry's workers read and validated in parts, for a night that needs only some of them: a first part
-    /// chosen by an SQL condition (validated on other threads while the night reconciles), then whoever else the
-    /// night names by ID, and the rest only if asked for. Kept in ID order, as a full snapshot lists them; a row
-    /// that no longer validates is reported (`problems`) when its part is read. On the 50k county the first night
-    /// reads 20,000 of 50,000 workers first and about 1,000 more by ID: those holding a placement nobody doubts are
-    /// neither matched nor called.
-    struct WorkersInParts {
-        /// The valid workers read so far, in ID order (SQLite's binary order of id_number).
-        private(set) var all: [Worker]
+    /// The registry's workers or posts read and validated in parts, for a night that needs only some of them: a
+    /// first part chosen by an SQL condition (validated on other threads while the night reconciles), then whoever
+    /// else the night names by ID, and the rest only if asked for. Kept in ID order, as a full snapshot lists them;
+    /// a row that no longer validates is reported (`problems`) when its part is read. On the 50k county the first
+    /// night reads 20,000 of 50,000 workers first and about 1,000 more by ID: those holding a placement nobody
+    /// doubts are neither matched nor called.
+    struct RowsInParts<Record: Sendable> {
+        /// The valid rows read so far, in ID order (SQLite's binary order of the ID column).
+        private(set) var all: [Record]
         private var index: [String: Int] = [:]
         private(set) var problems: [String]
         /// The first part's condition; every later part reads only rows outside it.
         private let first: String
+        private let column: String
+        private let id: (Record) -> String
+        /// Reads and validates the rows of an SQL condition with one argument.
+        private let read: (Database, String, StatementArguments) throws -> IntakeResult<Record>
         /// IDs asked for after the first part (read, or found missing or invalid).
         private var asked = Set<String>()
         private(set) var complete = false
-        private let taxonomy: Taxonomy
-        private let asOf: CivilDate
 
-        /// - Parameters: first: the rows of the condition `filter`, validated; complete: whether `filter` is every row.
-        init(first: [Worker], problems: [String], filter: String, taxonomy: Taxonomy, asOf: CivilDate) {
+        /// - Parameters: first: the valid rows of the condition `filter` on the table whose ID column is `column`.
+        init(first: [Record], problems: [String], filter: String, column: String, id: @escaping (Record) -> String,
+             read: @escaping (Database, String, StatementArguments) throws -> IntakeResult<Record>) {
             all = first
             self.problems = problems
             self.first = filter
-            self.taxonomy = taxonomy
-            self.asOf = asOf
+            self.column = column
+            self.id = id
+            self.read = read
             reindex()
         }
 
-        subscript(id: String) -> Worker? { index[id].map { all[$0] } }
+        subscript(id: String) -> Record? { index[id].map { all[$0] } }
 
-        /// Reads the workers among `ids` not read yet (one statement).
+        /// Reads the rows among `ids` not read yet (one statement).
         mutating func include(_ ids: some Sequence<String>, _ db: Database) throws {
             guard !complete else { return }
             let missing = Set(ids).filter { index[$0] == nil && !asked.contains($0) }.sorted()
             guard !missing.isEmpty else { return }
             asked.formUnion(missing)
-            try add(db, filter: "NOT (\(first)) AND id_number IN (SELECT value FROM json_each(?))", missing)
+            try add(db, filter: "\(column) IN (SELECT value FROM json_each(?)) AND NOT (\(first))", missing)
         }
 
-        /// Reads every worker not read yet.
+        /// Reads every row not read yet.
         mutating func includeAll(_ db: Database) throws {
             guard !complete else { return }
-            try add(db, filter: "NOT (\(first)) AND id_number NOT IN (SELECT value FROM json_each(?))", asked.sorted())
+            try add(db, filter: "NOT (\(first)) AND \(column) NOT IN (SELECT value FROM json_each(?))", asked.sorted())
             complete = true
         }
 
         private mutating func add(_ db: Database, filter: String, _ ids: [String]) throws {
-            let json = String(decoding: try JSONOutput.encode(ids), as: UTF8.self)
-            let part = try Registry.workers(db, taxonomy: taxonomy, asOf: asOf, filter: filter, arguments: [json])
+            let part = try read(db, filter, [String(decoding: try JSONOutput.encode(ids), as: UTF8.self)])
             problems += part.rejectionMessages()
             guard !part.accepted.isEmpty else { return }
             all += part.accepted
-            all.sort { $0.workerID.utf8.lexicographicallyPrecedes($1.workerID.utf8) }
+            all.sort { id($0).utf8.lexicographicallyPrecedes(id($1).utf8) }
             reindex()
         }
 
         private mutating func reindex() {
-            index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1.workerID, $0) })
+            index = Dictionary(uniqueKeysWithValues: all.enumerated().map { (id($1), $0) })
         }
     }
 

@@ -170,13 +170,31 @@ public enum Nightly {
         var stages: [String: Double] = [:]
         var clock = Date()
         func lap(_ name: String) { stages[name] = Date().timeIntervalSince(clock); clock = Date() }
-        // The snapshot's rows are read here and validated on other threads while the placements are read and
-        // reconciled (the reconciliation does not need them); "snapshot" times the reading, "reconcile" the rest.
-        let rows = try Registry.SnapshotRows(db, workerFilter: unheld)
-        let validated = Mutex<Result<Registry.Snapshot, any Error>?>(nil)
+        // The open placements first (the posts they fill need no validating tonight), then the snapshot's rows, which
+        // are validated on other threads while the contributions are read and the placements reconciled (the
+        // reconciliation does not need them); "snapshot" times the reading, "reconcile" the rest.
+        var open: [OpenPlacement] = []
+        // Columns by position: a lookup by name per cell costs more than the row on tens of thousands of rows.
+        let placementRows = try Row.fetchCursor(db, sql: """
+            SELECT id, id_number, post_id, credit_code, start_date, suspected_since, confirmed_month FROM placement
+            WHERE end_date IS NULL ORDER BY id
+            """)
+        while let r = try placementRows.next() {
+            open.append(OpenPlacement(id: r[0], worker: r[1], postID: r[2], creditCode: r[3], start: CivilDate(iso: r[4])!,
+                                      suspectedSince: (r[5] as String?).flatMap { YearMonth($0) },
+                                      confirmedMonth: (r[6] as String?).flatMap { YearMonth($0) }))
+        }
+        // Validated first: the workers of `unheld`, and the posts with an opening beyond the places open placements
+        // hold (reconciliation only frees places: another post gains room only where tonight closes a placement).
+        var heldBefore: [String: Int] = [:]
+        for case let post? in open.map(\.postID) { heldBefore[post, default: 0] += 1 }
+        let (rows, fullPosts) = try Registry.SnapshotRows(db, workerFilter: unheld).keepingPosts { id, openings in
+            (heldBefore[id] ?? 0) < (openings ?? .max)
+        }
+        let validated = Mutex<Result<(workers: IntakeResult<Worker>, posts: IntakeResult<JobPost>), any Error>?>(nil)
         let validating = DispatchGroup()
         DispatchQueue.global().async(group: validating) {
-            let r = Result { try rows.validate(taxonomy: taxonomy, asOf: options.asOf) }
+            let r = Result { try rows.validated(taxonomy: taxonomy, asOf: options.asOf) }
             validated.withLock { $0 = r }
         }
         defer { validating.wait() }
@@ -198,17 +216,6 @@ public enum Nightly {
         let months = try String.fetchAll(db, sql: "SELECT DISTINCT month FROM contribution WHERE month <= ? AND month >= ? ORDER BY month",
                                          arguments: [complete.description, lastReconciled?.description ?? ""]).compactMap { YearMonth($0) }
         // 2. Reconcile the open placements month by month.
-        var open: [OpenPlacement] = []
-        // Columns by position: a lookup by name per cell costs more than the row on tens of thousands of rows.
-        let placementRows = try Row.fetchCursor(db, sql: """
-            SELECT id, id_number, post_id, credit_code, start_date, suspected_since, confirmed_month FROM placement
-            WHERE end_date IS NULL ORDER BY id
-            """)
-        while let r = try placementRows.next() {
-            open.append(OpenPlacement(id: r[0], worker: r[1], postID: r[2], creditCode: r[3], start: CivilDate(iso: r[4])!,
-                                      suspectedSince: (r[5] as String?).flatMap { YearMonth($0) },
-                                      confirmedMonth: (r[6] as String?).flatMap { YearMonth($0) }))
-        }
         var contributions = Contributions()
         var monthOf: [String: YearMonth] = [:]
         let contributionRows = try Row.fetchCursor(db, sql: """
@@ -235,7 +242,10 @@ public enum Nightly {
         reconciled?(rec.steps)
         validating.wait()
         let snap = try validated.withLock { $0! }.get()
-        var workers = Registry.WorkersInParts(first: snap.workers, problems: snap.problems, filter: unheld, taxonomy: taxonomy, asOf: options.asOf)
+        var workers = Registry.RowsInParts(first: snap.workers.accepted, problems: snap.workers.rejectionMessages(), filter: unheld,
+                                           column: "id_number", id: \.workerID) { db, filter, arguments in
+            try Registry.workers(db, taxonomy: taxonomy, asOf: options.asOf, filter: filter, arguments: arguments)
+        }
         lap("reconcile")
         if let m = latest, let missing = rec.notReported[m], !missing.isEmpty {
             let five = missing.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
@@ -279,7 +289,16 @@ public enum Nightly {
         let excluded = Set(try String.fetchAll(db, sql: "SELECT credit_code FROM employer WHERE excluded = 1"))
         var posts: [JobPost] = []
         var capacity: [Int] = []
-        for p in snap.posts where !excluded.contains(p.creditCode) {
+        // The posts whose placements closed tonight may have room now.
+        let freed = Set(rec.steps.compactMap { step -> String? in
+            switch step.action {
+            case .lost, .jobChange: return step.placement.postID
+            default: return nil
+            }
+        })
+        let more = try rows.validatePosts(fullPosts.filter { freed.contains($0.fields[0]) }, taxonomy: taxonomy)
+        let postProblems = snap.posts.rejectionMessages() + more.rejectionMessages()
+        for p in (snap.posts.accepted + more.accepted).sorted(by: { $0.line < $1.line }) where !excluded.contains(p.creditCode) {
             let room = p.openings - (held[p.postID] ?? 0)
             if room > 0 {
                 posts.append(p)
@@ -359,7 +378,7 @@ public enum Nightly {
         return Plan(runID: runID, options: options, reconciledMonth: months.last ?? lastReconciled, notes: notes, actions: actions,
                     steps: rec.steps, counts: counts,
                     pool: pool, posts: posts, result: result, outcome: outcome, proposals: proposals, contacts: contacts,
-                    numbers: numbers, rules: rules, problems: workers.problems, encoded: encoded,
+                    numbers: numbers, rules: rules, problems: workers.problems + postProblems, encoded: encoded,
                     dataVersion: try Suggest.dataVersion(db), stages: stages)
     }
 
@@ -369,7 +388,7 @@ public enum Nightly {
     /// three times in a row, go to the visit list (上门) and use no call budget. The first `budget` calls are
     /// today's; the other due ones wait in the backlog, oldest wait first; a budget left over is filled with
     /// follow-ups of those longest without contact.
-    static func contactLists(_ db: Database, workers: inout Registry.WorkersInParts, suspected: Set<String>, lost: Set<String>,
+    static func contactLists(_ db: Database, workers: inout Registry.RowsInParts<Worker>, suspected: Set<String>, lost: Set<String>,
                              proposals: [(worker: String, post: String, score: Double)], posts: [JobPost],
                              numbers: [String: String], taxonomy t: Taxonomy, asOf: CivilDate, budget: Int) throws -> ContactLists {
         var lastContact: [String: String] = [:]

@@ -98,8 +98,10 @@ enum StoreFixtures {
             let full = try Registry.snapshot(db, taxonomy: StoreFixtures.taxonomy, asOf: asOf)
             let first = try Registry.SnapshotRows(db, workerFilter: Nightly.unheld).validate(taxonomy: StoreFixtures.taxonomy, asOf: asOf)
             #expect(first.workers.map(\.workerID) == full.workers.map(\.workerID).filter { $0 != ids[0] && $0 != ids[1] })
-            var parts = Registry.WorkersInParts(first: first.workers, problems: first.problems, filter: Nightly.unheld,
-                                                taxonomy: StoreFixtures.taxonomy, asOf: asOf)
+            var parts = Registry.RowsInParts(first: first.workers, problems: first.problems, filter: Nightly.unheld, column: "id_number",
+                                             id: \.workerID) { db, filter, arguments in
+                try Registry.workers(db, taxonomy: StoreFixtures.taxonomy, asOf: asOf, filter: filter, arguments: arguments)
+            }
             #expect(parts[ids[0]] == nil && parts[ids[1]] == nil && !parts.complete)
             try parts.include([ids[1], ids[2], "110101199003070011"], db)
             #expect(parts[ids[1]]?.name == "乙" && parts[ids[0]] == nil)
@@ -141,6 +143,8 @@ enum StoreFixtures {
         #expect(p.counts.confirmed == 2 && p.counts.jobChanges == 1 && p.counts.suspected == 1 && p.counts.lost == 1)
         // The pool is the suspected and the lost worker; confirmed placements are not offered again.
         #expect(Set(p.pool.map(\.workerID)) == [ids[2], ids[3]])
+        // PB was full (丙, 丁, 戊) before the night and has the place of 丁, who lost the job; PA has two.
+        #expect(p.posts.map(\.postID) == ["PA", "PB"] && p.counts.openCapacity == 3)
         try commit(reg, p)
         let changed = try #require(try reg.worker(ids[1]))
         try #require(changed.placements.count == 2)
