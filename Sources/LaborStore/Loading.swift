@@ -66,7 +66,7 @@ extension Registry {
 
     static let workerTableName = "registry worker table", postTableName = "registry post table"
 
-    /// The registry's workers or posts read and validated in parts, for a night that needs only some of them: a
+    /// Rows of the registry (the night's workers) read and validated in parts, for a night that needs only some: a
     /// first part chosen by an SQL condition (validated on other threads while the night reconciles), then whoever
     /// else the night names by ID, and the rest only if asked for. Kept in ID order, as a full snapshot lists them;
     /// a row that no longer validates is reported (`problems`) when its part is read. On the 50k county the first
