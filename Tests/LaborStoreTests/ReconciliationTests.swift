@@ -21,7 +21,7 @@ import Testing
         var current = open, nextID: Int64 = -1
         for month in months {
             var next: [Open] = []
-            for var p in current {
+            for p in current {
                 if let c = p.confirmedMonth, month <= c, p.suspectedSince == nil { next.append(p); continue }
                 let paid = paidBy(p.worker, month), start = YearMonth(p.start)
                 var action: Nightly.Action
@@ -40,26 +40,26 @@ import Testing
                     } else { action = .tooEarly }
                 }
                 if case .lost(let since) = action, let later = paidMonths(p.worker).last, later > month { action = .suspected(since: since) }
+                // What stays open, written as the outcome per action rather than as steps on `p`.
                 var opened = ""
-                switch action {
-                case .confirmed:
-                    p.suspectedSince = nil
-                    p.confirmedMonth = max(p.confirmedMonth ?? month, month)
-                    next.append(p)
-                case .jobChange(let other):
+                if case .lost = action { lost.insert(p.worker) }
+                if case .jobChange(let other) = action {
+                    opened = " opened \(nextID)"
                     next.append(Open(id: nextID, worker: p.worker, postID: nil, creditCode: other, start: month.firstDay,
                                      suspectedSince: nil, confirmedMonth: month))
-                    opened = " opened \(nextID)"
                     nextID -= 1
-                case .suspected(let since):
-                    p.suspectedSince = since
-                    next.append(p)
-                case .lost:
-                    lost.insert(p.worker)
-                case .tooEarly:
-                    if month == newest, !p.creditCode.isEmpty, !reported(p.creditCode, month), month > start {
-                        notReported[month, default: [:]][p.creditCode, default: 0] += 1
-                    }
+                }
+                if action == .confirmed {
+                    next.append(Open(id: p.id, worker: p.worker, postID: p.postID, creditCode: p.creditCode, start: p.start,
+                                     suspectedSince: nil, confirmedMonth: [p.confirmedMonth, month].compactMap { $0 }.max()))
+                }
+                if case .suspected(let since) = action {
+                    next.append(Open(id: p.id, worker: p.worker, postID: p.postID, creditCode: p.creditCode, start: p.start,
+                                     suspectedSince: since, confirmedMonth: p.confirmedMonth))
+                }
+                if action == .tooEarly {
+                    let unreported = month == newest && !p.creditCode.isEmpty && !reported(p.creditCode, month) && month > start
+                    if unreported { notReported[month, default: [:]][p.creditCode, default: 0] += 1 }
                     next.append(p)
                 }
                 steps.append("\(month) \(p.id) \(p.worker) \(action)\(opened)")
