@@ -76,7 +76,10 @@ extension Registry {
         /// The valid rows read so far, in ID order (SQLite's binary order of the ID column).
         private(set) var all: [Record]
         private var index: [String: Int] = [:]
-        private(set) var problems: [String]
+        /// The rejected rows read so far (each part's `IntakeResult` with its rows taken out).
+        private var rejected: [IntakeResult<Record>]
+        /// Rows that no longer validate, in the order of their lines.
+        var problems: [String] { Registry.problems(rejected) }
         /// The first part's condition; every later part reads only rows outside it.
         private let first: String
         private let column: String
@@ -87,11 +90,13 @@ extension Registry {
         private var asked = Set<String>()
         private(set) var complete = false
 
-        /// - Parameters: first: the valid rows of the condition `filter` on the table whose ID column is `column`.
-        init(first: [Record], problems: [String], filter: String, column: String, id: @escaping (Record) -> String,
+        /// - Parameters: first: the rows of the condition `filter` on the table whose ID column is `column`, validated.
+        init(first: IntakeResult<Record>, filter: String, column: String, id: @escaping (Record) -> String,
              read: @escaping (Database, String, StatementArguments) throws -> IntakeResult<Record>) {
-            all = first
-            self.problems = problems
+            all = first.accepted
+            var none = first
+            none.accepted = []
+            rejected = [none]
             self.first = filter
             self.column = column
             self.id = id
@@ -118,10 +123,12 @@ extension Registry {
         }
 
         private mutating func add(_ db: Database, filter: String, _ ids: [String]) throws {
-            let part = try read(db, filter, [String(decoding: try JSONOutput.encode(ids), as: UTF8.self)])
-            problems += part.rejectionMessages()
-            guard !part.accepted.isEmpty else { return }
-            all += part.accepted
+            var part = try read(db, filter, [String(decoding: try JSONOutput.encode(ids), as: UTF8.self)])
+            let added = part.accepted
+            part.accepted = []
+            rejected.append(part)
+            guard !added.isEmpty else { return }
+            all += added
             all.sort { id($0).utf8.lexicographicallyPrecedes(id($1).utf8) }
             reindex()
         }
@@ -134,8 +141,31 @@ extension Registry {
     /// The worker rows matching `filter` (an SQL condition on `worker`, e.g. "id_number = ?"), through intake.
     static func workers(_ db: Database, taxonomy: Taxonomy, asOf: CivilDate, filter: String = "1",
                         arguments: StatementArguments = []) throws -> IntakeResult<Worker> {
-        try WorkerIntake.validate(table: try workerTable(db, filter: filter, arguments: arguments), file: workerTableName,
-                                  taxonomy: taxonomy, asOf: asOf)
+        var r = try WorkerIntake.validate(table: try workerTable(db, filter: filter, arguments: arguments), file: workerTableName,
+                                          taxonomy: taxonomy, asOf: asOf)
+        if filter != "1" { try renumber(db, workerRejections: &r.rejections) }
+        return r
+    }
+
+    /// Gives rejected worker rows read through a filter the lines they have in the whole table (in ID order, the
+    /// first row on line 2, as a full read numbers them), so that a problem names the same line however the row
+    /// was read. One statement, only when something was rejected.
+    static func renumber(_ db: Database, workerRejections rejections: inout [Rejection]) throws {
+        guard !rejections.isEmpty else { return }
+        let ids = rejections.map { $0.fields.first ?? "" }
+        var line: [String: Int] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT id_number, n FROM (SELECT id_number, ROW_NUMBER() OVER (ORDER BY id_number) + 1 AS n FROM worker)
+            WHERE id_number IN (SELECT value FROM json_each(?))
+            """, arguments: [String(decoding: try JSONOutput.encode(ids), as: UTF8.self)]) {
+            line[r[0]] = r[1]
+        }
+        for i in rejections.indices { rejections[i].line = line[rejections[i].fields.first ?? ""] ?? rejections[i].line }
+    }
+
+    /// Problem lines of rejected rows, in the order of their lines.
+    static func problems<Record>(_ parts: [IntakeResult<Record>]) -> [String] {
+        parts.flatMap { p in zip(p.rejections.map(\.line), p.rejectionMessages()) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// The worker rows matching `filter` as the intake reads a workers file.

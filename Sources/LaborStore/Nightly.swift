@@ -125,6 +125,9 @@ public enum Nightly {
         /// 人员编号 by ID number, for the files about people.
         public var numbers: [String: String]
         public var rules: MatchRules
+        /// Stored rows the night read that no longer validate (workers first, then posts, each by line in its
+        /// table): not matched. Rows the night does not read (a placed worker nobody doubts and who is not called,
+        /// a full post) are not checked.
         public var problems: [String]
         /// The pool's and the open posts' scoring matrices (rows as `pool` and `posts`), for suggest's cache.
         var encoded: (workers: FeatureMatrix, posts: FeatureMatrix)
@@ -241,9 +244,9 @@ public enum Nightly {
         let rec = reconcile(open: open, months: months, contributions: contributions, atWork: atWork)
         reconciled?(rec.steps)
         validating.wait()
-        let snap = try validated.withLock { $0! }.get()
-        var workers = Registry.RowsInParts(first: snap.workers.accepted, problems: snap.workers.rejectionMessages(), filter: unheld,
-                                           column: "id_number", id: \.workerID) { db, filter, arguments in
+        var snap = try validated.withLock { $0! }.get()
+        try Registry.renumber(db, workerRejections: &snap.workers.rejections)
+        var workers = Registry.RowsInParts(first: snap.workers, filter: unheld, column: "id_number", id: \.workerID) { db, filter, arguments in
             try Registry.workers(db, taxonomy: taxonomy, asOf: options.asOf, filter: filter, arguments: arguments)
         }
         lap("reconcile")
@@ -297,7 +300,7 @@ public enum Nightly {
             }
         })
         let more = try rows.validatePosts(fullPosts.filter { freed.contains($0.fields[0]) }, taxonomy: taxonomy)
-        let postProblems = snap.posts.rejectionMessages() + more.rejectionMessages()
+        let postProblems = Registry.problems([snap.posts, more])
         for p in (snap.posts.accepted + more.accepted).sorted(by: { $0.line < $1.line }) where !excluded.contains(p.creditCode) {
             let room = p.openings - (held[p.postID] ?? 0)
             if room > 0 {

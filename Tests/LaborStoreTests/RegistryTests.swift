@@ -98,8 +98,8 @@ enum StoreFixtures {
             let full = try Registry.snapshot(db, taxonomy: StoreFixtures.taxonomy, asOf: asOf)
             let first = try Registry.SnapshotRows(db, workerFilter: Nightly.unheld).validate(taxonomy: StoreFixtures.taxonomy, asOf: asOf)
             #expect(first.workers.map(\.workerID) == full.workers.map(\.workerID).filter { $0 != ids[0] && $0 != ids[1] })
-            var parts = Registry.RowsInParts(first: first.workers, problems: first.problems, filter: Nightly.unheld, column: "id_number",
-                                             id: \.workerID) { db, filter, arguments in
+            let firstPart = try Registry.workers(db, taxonomy: StoreFixtures.taxonomy, asOf: asOf, filter: Nightly.unheld)
+            var parts = Registry.RowsInParts(first: firstPart, filter: Nightly.unheld, column: "id_number", id: \.workerID) { db, filter, arguments in
                 try Registry.workers(db, taxonomy: StoreFixtures.taxonomy, asOf: asOf, filter: filter, arguments: arguments)
             }
             #expect(parts[ids[0]] == nil && parts[ids[1]] == nil && !parts.complete)
@@ -115,6 +115,24 @@ enum StoreFixtures {
         let p = try plan(reg)
         #expect(p.contacts.visits.contains { $0.workerID == ids[0] && $0.reason.contains("联系不上") }, "\(p.contacts.visits)")
         #expect(!p.pool.contains { $0.workerID == ids[0] || $0.workerID == ids[1] })
+    }
+
+    /// A stored row that no longer validates is reported with the line a full read gives it, in line order,
+    /// however the night read it; a placed worker nobody doubts is read (and checked) only when follow-up calls
+    /// need everyone.
+    @Test func problemsOfRowsReadInParts() throws {
+        let reg = try seeded()
+        let ids = StoreFixtures.ids
+        _ = try placements(reg, [(ids[0], "PA", "2025-10-10")])
+        try reg.write { db in
+            try db.execute(sql: "UPDATE worker SET intentions = '不存在的工种' WHERE id_number IN (?, ?)", arguments: [ids[0], ids[2]])
+        }
+        let full = try reg.read { db in try Registry.snapshot(db, taxonomy: StoreFixtures.taxonomy, asOf: asOf).problems }
+        #expect(full.count == 2)
+        // Follow-ups fill the budget: everyone is read, and the problems are the full snapshot's.
+        #expect(try plan(reg).problems == full)
+        // No budget: the placed worker is never read; the other keeps its line.
+        #expect(try plan(reg, calls: 0).problems == full.filter { !$0.contains(":\(2 + ids.sorted().firstIndex(of: ids[0])!):") })
     }
 
     @Test func everyReconciliationPath() throws {
