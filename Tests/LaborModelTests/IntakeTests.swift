@@ -211,3 +211,42 @@ import Testing
         #expect(o.max()! > 5)
     }
 }
+
+/// List cells are cut over their UTF-8 bytes; the oracle cuts them a Unicode scalar at a time, as the rules read.
+@Suite struct ListSplitTests {
+    static func scalarSplit(_ s: String) -> [String] {
+        var out: [String] = [], current = "", pending = Array(s.unicodeScalars)[...]
+        func flush() {
+            let t = Normalize.cell(current)
+            if !t.isEmpty { out.append(t) }
+            current = ""
+        }
+        while let u = pending.popFirst() {
+            if "、;|/,；，／".unicodeScalars.contains(u) {
+                flush()
+            } else if u == "或" {
+                flush()
+                if pending.first == "者" { pending.removeFirst() }
+            } else {
+                current.unicodeScalars.append(u)
+            }
+        }
+        flush()
+        return out
+    }
+
+    @Test(arguments: 1...5)
+    func cutsAsTheScalarRulesDo(seed: UInt64) {
+        var state = seed
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let pieces = ["、", ";", "|", "/", ",", "；", "，", "／", "或", "者", "或者", "木工", "电工", "司机", "a", "B", " ", "　", "Ａ", "é", "🙂", "〇", "、、"]
+        for _ in 0..<400 {
+            let s = (0..<next(9)).map { _ in pieces[next(pieces.count)] }.joined()
+            #expect(RowReader.split(s) == Self.scalarSplit(s), "\(s)")
+        }
+        #expect(RowReader.split("木工或者司机") == ["木工", "司机"] && RowReader.split("电工、 焊工 ;") == ["电工", "焊工"])
+    }
+}
