@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import LaborModel
 
 /// What an import did: rows added, rows whose values changed (each change kept in `history`), rows already
@@ -362,16 +363,38 @@ public struct ImportLog: Sendable {
     public var read: Int
     public var rejected: Int
 
+    /// The file's SHA-256, computed on another thread from the moment the log is made (while the import writes
+    /// its rows on this one), "" when the file cannot be read.
+    private let digest: Digest
+
+    final class Digest: Sendable {
+        private let value = Mutex<String?>(nil)
+        private let done = DispatchGroup()
+
+        init(path: String) {
+            DispatchQueue.global().async(group: done) { [self] in
+                let sha = (try? FileDigest.sha256Hex(path: path)) ?? ""
+                value.withLock { $0 = sha }
+            }
+        }
+
+        var hex: String {
+            done.wait()
+            return value.withLock { $0 ?? "" }
+        }
+    }
+
     public init(kind: String, file: String, asOf: CivilDate, read: Int, rejected: Int) {
         self.kind = kind
         self.file = file
         self.asOf = asOf
         self.read = read
         self.rejected = rejected
+        digest = Digest(path: file)
     }
 
     func insert(_ db: Database, counts: ImportCounts, extraRejected: Int = 0) throws {
-        let sha = (try? FileDigest.sha256Hex(path: file)) ?? ""
+        let sha = digest.hex
         try db.execute(sql: """
             INSERT INTO import (at, as_of, kind, file, sha256, read, rejected, inserted, updated, unchanged)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
