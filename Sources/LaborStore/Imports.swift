@@ -245,7 +245,9 @@ extension Registry {
         try write { db in
             let workers = Set(try String.fetchAll(db, sql: "SELECT id_number FROM worker"))
             var postEmployer: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT post_id, credit_code FROM post") { postEmployer[row["post_id"]] = row["credit_code"] }
+            // Columns by position (a lookup by name per cell costs more than the row on tens of thousands of rows).
+            let postRows = try Row.fetchCursor(db, sql: "SELECT post_id, credit_code FROM post")
+            while let row = try postRows.next() { postEmployer[row[0]] = row[1] }
             HistoryIntake.refine(&result, line: \.line, fields: \.fields) { r in
                 if !workers.contains(r.idNumber) {
                     return ("身份证号 id_number", Masking.idNumber(r.idNumber), "登记册中没有此人, 请先导入劳动力信息 / unknown worker: import workers first")
@@ -259,10 +261,11 @@ extension Registry {
             // What the registry holds, read once: every placement's key, and each worker's open placement.
             struct Key: Hashable { var worker: String, post: String?, start: String }
             var known = Set<Key>(), open: [String: (id: Int64, start: String)] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT id, id_number, post_id, start_date, end_date FROM placement") {
-                let worker: String = r["id_number"], start: String = r["start_date"]
-                known.insert(Key(worker: worker, post: r["post_id"], start: start))
-                if (r["end_date"] as String?) == nil { open[worker] = (r["id"], start) }
+            let placementRows = try Row.fetchCursor(db, sql: "SELECT id, id_number, post_id, start_date, end_date FROM placement")
+            while let r = try placementRows.next() {
+                let worker: String = r[1], start: String = r[3]
+                known.insert(Key(worker: worker, post: r[2], start: start))
+                if (r[4] as String?) == nil { open[worker] = (r[0], start) }
             }
             // Worked out here, then written set-based: the registry's open placements a new one closes, and the new
             // rows with their end when a later row of the same file closes them (ids follow this order, as they
