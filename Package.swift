@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // LaborMatch: batch matching of Longlin's labour registry against Shenzhen job posts.
-// Dependencies point one way: labormatch (CLI) → LaborPlan, LaborReport, LaborShard → LaborStore → LaborModel → MatchCore → CBLAS.
+// Dependencies point one way: labormatch (CLI) → LaborPlan, LaborReport, LaborShard → LaborStore → LaborModel → MatchCore → CBLAS, CLAPACKE, CScanKernel.
 import PackageDescription
 
 let package = Package(
@@ -36,9 +36,12 @@ let package = Package(
             providers: [.apt(["liblapacke-dev"])]
         ),
 
+        // The selection scan's filter (C: picks AVX-512, AVX2 or portable code at run time, which Swift cannot).
+        .target(name: "CScanKernel"),
+
         // MARK: - Public API
         // The engine: Float matrices, indices, capacities. No files, names or SQL.
-        .target(name: "MatchCore", dependencies: ["CBLAS", "CLAPACKE"]),
+        .target(name: "MatchCore", dependencies: ["CBLAS", "CLAPACKE", "CScanKernel"]),
         // Domain values, validation, taxonomy, CSV in and out, encoding to MatchCore matrices.
         .target(name: "LaborModel", dependencies: ["MatchCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The registry (grows with the registry issue).
@@ -63,7 +66,7 @@ let package = Package(
         // MARK: - Unit test bundles
         // Helpers the test bundles share (temporary folders removed at exit, the bundled OR-Library instances).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "TestSupport"]),
+        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "CScanKernel", "TestSupport"]),
         .testTarget(name: "LaborModelTests", dependencies: ["LaborModel", "MatchCore", "TestSupport"]),
         .testTarget(name: "LaborStoreTests", dependencies: ["LaborStore", "LaborModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LaborMatchCLITests", dependencies: ["labormatch", "LaborModel", "LaborPlan", "LaborReport", "LaborShard", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,3 +1,4 @@
+import CScanKernel
 import Testing
 @testable import MatchCore
 
@@ -93,6 +94,91 @@ import Testing
         let a = ScoreBlocks.topK(workers: w, posts: p, configuration: c1)
         let b = ScoreBlocks.topK(workers: w, posts: p, configuration: c2)
         #expect(a.byWorker == b.byWorker && a.byPost == b.byPost)
+    }
+
+    /// Every instruction set of the selection filter this CPU has (CScanKernel: portable, AVX2, AVX-512) gives the
+    /// brute force's lists: ties frequent, bias and quantisation, widths with a tail that is not a full vector, both
+    /// directions, posts' lists shared by two Dispatch workers.
+    @Test func everyScanLevelEqualsBruteForce() {
+        let best = ScoringConfiguration.bestScanLevel
+        #expect((0...2).contains(best))
+        for level in 0...best {
+            var g = SplitMix64(seed: 4242 + UInt64(level))
+            for (n, m, d, chunk, tile) in [(97, 61, 7, 16, 32), (150, 300, 12, 64, 100), (400, 37, 5, 8, 37), (3000, 120, 6, 16, 32)] {
+                let w = randomMatrix(n, d, &g), p = randomMatrix(m, d, &g)
+                let bias = (0..<m).map { _ in Float(g.below(5) - 2) * 0.5 }
+                var cfg = ScoringConfiguration(k: 5, postK: 4, threads: 2)
+                cfg.chunkRows = chunk
+                cfg.tileColumns = tile
+                cfg.floor = -6
+                cfg.quantization = 2
+                cfg.scanLevel = level
+                let got = ScoreBlocks.topK(workers: w, posts: p, bias: bias, configuration: cfg)
+                let want = ReferenceTopK.topK(workers: w, posts: p, bias: bias, k: 5, postK: 4, floor: -6, quantization: 2)
+                #expect(got.byWorker == want.byWorker, "level \(level) workers n=\(n) m=\(m)")
+                #expect(got.byPost == want.byPost, "level \(level) posts n=\(n) m=\(m)")
+            }
+        }
+    }
+
+    /// The filter of one row at every level against the rule written out here: a column is returned when its score
+    /// (row + bias, × q rounded to even) beats the worker's threshold or the post's, or equals one and its tie rank
+    /// ((code ^ salt) × multiplier mod 2³²) is below that threshold's rank; columns in order, with their scores.
+    @Test func scanFilterReturnsExactlyTheColumnsThatBeatAThreshold() {
+        var g = SplitMix64(seed: 99)
+        let mult: UInt32 = 0x9E37_79B1
+        for level in 0...ScoringConfiguration.bestScanLevel {
+            for trial in 0..<300 {
+                let width = 1 + g.below(80)
+                let row = (0..<width).map { _ in Float(g.below(9)) * 0.5 - 2 }
+                let bias = (0..<width).map { _ in Float(g.below(3)) * 0.25 }
+                let quantize = trial % 3 != 0, useBias = trial % 2 == 0, posts = trial % 4 != 1
+                let q: Float = quantize ? 2 : 0
+                func score(_ j: Int) -> Float {
+                    var s = row[j]
+                    if useBias { s = s + bias[j] }
+                    if quantize { s = (s * q + 12_582_912) - 12_582_912 }
+                    return s
+                }
+                let codes = (0..<width).map { _ in UInt32(truncatingIfNeeded: g.next()) }
+                let salts = (0..<width).map { _ in UInt32(truncatingIfNeeded: g.next()) }
+                let pt = (0..<width).map { _ in score(g.below(width)) }
+                let ptRank = (0..<width).map { _ in UInt32(truncatingIfNeeded: g.next()) }
+                let wt = trial % 5 == 0 ? Float.infinity : score(g.below(width))
+                let wRank = UInt32(truncatingIfNeeded: g.next()), wSalt = UInt32(truncatingIfNeeded: g.next())
+                let wCode = UInt32(truncatingIfNeeded: g.next())
+                var want: [(Int32, Float)] = []
+                for j in 0..<width {
+                    let s = score(j)
+                    let worker = s > wt || (s == wt && (codes[j] ^ wSalt) &* mult < wRank)
+                    let post = posts && (s > pt[j] || (s == pt[j] && (wCode ^ salts[j]) &* mult < ptRank[j]))
+                    if worker || post { want.append((Int32(j), s)) }
+                }
+                var columns = [Int32](repeating: -1, count: width + 16), scores = [Float](repeating: 0, count: width + 16)
+                let found = row.withUnsafeBufferPointer { r in bias.withUnsafeBufferPointer { b in
+                    codes.withUnsafeBufferPointer { c in salts.withUnsafeBufferPointer { sa in
+                    pt.withUnsafeBufferPointer { t in ptRank.withUnsafeBufferPointer { tr in
+                        var a = LMScanRow()
+                        a.row = r.baseAddress
+                        a.bias = useBias ? b.baseAddress : nil
+                        a.quantization = q
+                        a.workerThreshold = wt
+                        a.workerThresholdRank = wRank
+                        a.workerSalt = wSalt
+                        a.postCodes = c.baseAddress
+                        a.postThreshold = posts ? t.baseAddress : nil
+                        a.postThresholdRank = posts ? tr.baseAddress : nil
+                        a.postSalt = posts ? sa.baseAddress : nil
+                        a.workerCode = wCode
+                        a.multiplier = mult
+                        a.width = Int32(width)
+                        return Int(lm_scan_row(level, &a, &columns, &scores))
+                    }}}}}}
+                #expect(found == want.count, "level \(level) trial \(trial)")
+                #expect(Array(columns.prefix(found)) == want.map(\.0), "level \(level) trial \(trial)")
+                #expect(Array(scores.prefix(found)) == want.map(\.1), "level \(level) trial \(trial)")
+            }
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import CScanKernel
 import Dispatch
 import Synchronization
 
@@ -100,8 +101,12 @@ public enum ScoreBlocks {
                 let wCap = 2 * max(k, 1)
                 let chunk = ChunkReservoirs(rows: chunkRows, capacity: wCap)
                 defer { chunk.deallocate() }
+                let found = UnsafeMutablePointer<Int32>.allocate(capacity: tile + 16)
+                let foundScores = UnsafeMutablePointer<Float>.allocate(capacity: tile + 16)
+                defer { found.deallocate(); foundScores.deallocate() }
                 let scan = TileScanner(k: k, postK: pkk, pCap: pCap, quantization: cfg.quantization, hasBias: bias != nil,
-                                       shared: shared, chunk: chunk, thread: t, m: m)
+                                       shared: shared, chunk: chunk, thread: t, m: m, level: cfg.scanLevel,
+                                       columns: found, scores: foundScores)
                 while true {
                     let c = next.add(1, ordering: .relaxed).oldValue
                     if c >= chunks { break }
@@ -230,9 +235,11 @@ struct UncheckedPointer<T>: @unchecked Sendable {
 }
 
 /// The selection scan over one score tile: adds the bias, quantises, and offers each score to the worker's
-/// reservoir and this Dispatch worker's reservoir of the post, touching one only when the score reaches its
-/// threshold score (faiss's `thresh`; ties then go to the full key). Sixteen scores are tested per step; most
-/// steps touch nothing.
+/// reservoir and this Dispatch worker's reservoir of the post. The filter (CScanKernel, with the widest vectors
+/// the CPU has) returns the columns whose score beats a threshold key under the thresholds at the start of the
+/// row (faiss's `thresh`; equal scores are settled by tie rank, sixteen lanes at once); most steps return none.
+/// The offers then test each column against the thresholds as they stand, since the worker's rises as its
+/// reservoir compacts, and the reservoirs keep only keys that beat theirs.
 struct TileScanner {
     let k: Int
     let postK: Int
@@ -243,45 +250,25 @@ struct TileScanner {
     let chunk: ChunkReservoirs
     let thread: Int
     let m: Int
+    /// CScanKernel's instruction set level.
+    let level: Int32
+    /// The filter's output: columns and their scores (a tile's width + 16 slots each).
+    let columns: UnsafeMutablePointer<Int32>
+    let scores: UnsafeMutablePointer<Float>
 
     @inline(__always)
-    func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Range<Int>) {
-        // Specialised copies of the scan, so that each variant's loop carries no test of its own options.
-        switch (quantization, postK > 0, hasBias) {
-        case (let q?, true, _): scan(buffer, rows, columns, quantize: true, q: q, posts: true, bias: true)
-        case (let q?, false, _): scan(buffer, rows, columns, quantize: true, q: q, posts: false, bias: true)
-        case (nil, true, true): scan(buffer, rows, columns, quantize: false, q: 1, posts: true, bias: true)
-        case (nil, false, true): scan(buffer, rows, columns, quantize: false, q: 1, posts: false, bias: true)
-        case (nil, true, false): scan(buffer, rows, columns, quantize: false, q: 1, posts: true, bias: false)
-        case (nil, false, false): scan(buffer, rows, columns, quantize: false, q: 1, posts: false, bias: false)
-        }
-    }
-
-    @inline(__always)
-    func scan(_ buffer: UnsafeMutablePointer<Float>, _ rows: Range<Int>, _ columns: Range<Int>,
-              quantize: Bool, q: Float, posts: Bool, bias addBias: Bool) {
-        let width = columns.count
-        let j0 = columns.lowerBound
-        let bias = shared.bias + j0
+    func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns tile: Range<Int>) {
+        let width = tile.count
+        let j0 = tile.lowerBound
+        let posts = postK > 0
         let listBase = thread * m + j0
         // Post-side state of this Dispatch worker for the tile's columns (unused when !posts).
         let pThresh = posts ? shared.pThresh! + listBase : chunk.thresholds
         let pThreshKey = posts ? shared.pThreshKey! + listBase : chunk.thresholdKeys
         let pThreshRank = posts ? shared.pThreshRank! + listBase : chunk.thresholdRanks
         let pSalt = posts ? shared.pSalt! + j0 : UnsafePointer(chunk.thresholdRanks)
-        let mult = SIMD16<UInt32>(repeating: TieOrder.multiplier)
-        let pCode = shared.pCode + j0
         let pCounts = posts ? shared.pCounts! + listBase : chunk.counts
         let pKeys = posts ? shared.pKeys! + listBase * pCap : chunk.keys
-        let qv = SIMD16<Float>(repeating: q)
-        // Round to nearest even without a libm call: adding and subtracting 1.5 × 2^23 rounds x to an integer
-        // exactly while −1.5 × 2^23 < x < 2^22. Below that the result is still far below any floor, because the
-        // map is monotonic and fixes integers, so nothing ineligible can rise above the floor. Callers keep
-        // eligible scores × q below 2^22 (ScoringWeights: |score| < big/2, × 1024 ≤ 2^19).
-        let magic = SIMD16<Float>(repeating: 12_582_912)
-        // Each lane's bit, to turn a comparison mask into an integer (a local constant: a static let would cost a
-        // swift_once check on every step of the loop).
-        let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
         let hasWorkers = k > 0
         let pBound = posts ? shared.pBound.map { $0 + j0 } : nil
         // This worker's post thresholds rise to what the other workers' reservoirs of the same posts have reached.
@@ -292,72 +279,33 @@ struct TileScanner {
         if let pBound {
             for jj in 0..<width { postList(jj).adopt(pBound[jj].load(ordering: .relaxed)) }
         }
+        var args = LMScanRow()
+        args.bias = hasBias ? UnsafePointer(shared.bias + j0) : nil
+        args.quantization = quantization ?? 0
+        args.postCodes = shared.pCode + j0
+        args.postThreshold = posts ? UnsafePointer(pThresh) : nil
+        args.postThresholdRank = posts ? UnsafePointer(pThreshRank) : nil
+        args.postSalt = posts ? pSalt : nil
+        args.multiplier = TieOrder.multiplier
+        args.width = Int32(width)
         for i in rows {
             let r = i - rows.lowerBound
-            let row = buffer + r * width
             let code = shared.wCode[i]
-            let salt = TieOrder.salt(code)
-            let res = chunk.handle(r, salt: salt, k: max(k, 1))
-            var wt: Float = hasWorkers ? res.threshold.pointee : .infinity
-            let wSalt = SIMD16<UInt32>(repeating: salt)
-            let iv = SIMD16<UInt32>(repeating: code)
-            @inline(__always) func offer(_ s: Float, _ jj: Int) {
+            let res = chunk.handle(r, salt: TieOrder.salt(code), k: max(k, 1))
+            args.row = UnsafePointer(buffer + r * width)
+            args.workerThreshold = hasWorkers ? res.threshold.pointee : .infinity
+            args.workerThresholdRank = res.thresholdRank.pointee
+            args.workerSalt = res.salt
+            args.workerCode = code
+            let found = Int(lm_scan_row(level, &args, columns, scores))
+            var wt = args.workerThreshold
+            for c in 0..<found {
+                let s = scores[c], jj = Int(columns[c])
                 if s >= wt {
-                    res.offer(s, pCode[jj])
+                    res.offer(s, args.postCodes[jj])
                     wt = res.threshold.pointee
                 }
                 if posts && s >= pThresh[jj] { postList(jj).offer(s, code) }
-            }
-            var j = 0
-            while j + 16 <= width {
-                var v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
-                if addBias { v += UnsafeRawPointer(bias + j).loadUnaligned(as: SIMD16<Float>.self) }
-                if quantize { v = (v * qv + magic) - magic }
-                // A lane enters a list when its score beats the list's threshold score, or equals it and its tie
-                // rank (TieOrder, computed for sixteen lanes at once) is lower than the threshold's. Most steps reach
-                // no threshold at all: one comparison against the lower of the two thresholds settles them.
-                let wtv = SIMD16<Float>(repeating: wt)
-                var pt = SIMD16<Float>()
-                if posts {
-                    pt = UnsafeRawPointer(pThresh + j).loadUnaligned(as: SIMD16<Float>.self)
-                    if !any((v .>= pt) .| (v .>= wtv)) { j += 16; continue }
-                } else if !any(v .>= wtv) {
-                    j += 16
-                    continue
-                }
-                var hit = v .> wtv
-                var ties = v .== wtv
-                if posts {
-                    hit = hit .| (v .> pt)
-                    ties = ties .| (v .== pt)
-                }
-                if any(ties) {
-                    let jv = UnsafeRawPointer(pCode + j).loadUnaligned(as: SIMD16<UInt32>.self)
-                    let wRank = (jv ^ wSalt) &* mult
-                    hit = hit .| ((v .== wtv) .& (wRank .< SIMD16<UInt32>(repeating: res.thresholdRank.pointee)))
-                    if posts {
-                        let salts = UnsafeRawPointer(pSalt + j).loadUnaligned(as: SIMD16<UInt32>.self)
-                        let pRank = (iv ^ salts) &* mult
-                        let pThrRank = UnsafeRawPointer(pThreshRank + j).loadUnaligned(as: SIMD16<UInt32>.self)
-                        hit = hit .| ((v .== pt) .& (pRank .< pThrRank))
-                    }
-                }
-                if any(hit) {
-                    // Lane bits of the mask, then one offer per set bit.
-                    var bits = (unsafeBitCast(hit, to: SIMD16<Int32>.self) & laneBits).wrappedSum()
-                    while bits != 0 {
-                        let e = Int(bits.trailingZeroBitCount)
-                        offer(v[e], j + e)
-                        bits &= bits - 1
-                    }
-                }
-                j += 16
-            }
-            while j < width {
-                var s = addBias ? row[j] + bias[j] : row[j]
-                if quantize { s = (s * q + 12_582_912) - 12_582_912 }
-                offer(s, j)
-                j += 1
             }
         }
     }

@@ -47,10 +47,10 @@ extension LaborMatch.Bench {
         var `repeat`: Int = 1
 
         @Option(name: .customLong("chunk-rows"), help: "Worker rows per GEMM.")
-        var chunkRows: Int = 512
+        var chunkRows: Int = ScoringConfiguration(k: 1).chunkRows
 
         @Option(name: .customLong("tile-columns"), help: "Posts per GEMM tile.")
-        var tileColumns: Int = 2048
+        var tileColumns: Int = ScoringConfiguration(k: 1).tileColumns
 
         func validate() throws {
             guard topK >= 1 else { throw ValidationError("--top-k must be at least 1.") }
@@ -97,7 +97,7 @@ extension LaborMatch.Bench {
                     let (g, _) = time(config(nil, .none))
                     Console.out(String(format: "seconds_gemm %.4f", g))
                 }
-                Console.err("blas_core \(ScoringConfiguration.blasCoreName), threads \(threads ?? ScoringConfiguration.availableCores), n \(w.rows), m \(p.rows), d \(w.columns), k \(topK)")
+                Console.err("blas_core \(ScoringConfiguration.blasCoreName), scan \(ScoringConfiguration.scanKernelName), threads \(threads ?? ScoringConfiguration.availableCores), n \(w.rows), m \(p.rows), d \(w.columns), k \(topK)")
             }
         }
     }

@@ -1,0 +1,169 @@
+// The selection scan's filter over one row of a score tile, in C because Swift cannot pick an instruction set at
+// run time: it has no per-function target features and no CPU dispatch, so its SIMD16 code compiled for the
+// x86-64 baseline runs as four SSE operations per step, and the tie ranks' 32-bit multiplies as four more.
+// Here one source of each test is compiled three times (portable, AVX2, AVX-512F, chosen once from CPUID), so the
+// same binary uses what the machine has. Every version computes the same IEEE single-precision values as the
+// portable one (no fused multiply-add: contraction is off) and returns the same columns, which MatchCore's tests
+// check level by level against a brute-force reference.
+#include "ScanKernel.h"
+
+#pragma clang fp contract(off)
+
+// 1.5 · 2^23: adding and subtracting it rounds to the nearest integer (ties to even) while |x| < 2^22.
+#define LM_MAGIC 12582912.0f
+
+/// The portable test of one column: the score, and whether it enters either list.
+static inline int lm_column(const LMScanRow *a, int32_t j, float *out) {
+    float s = a->row[j];
+    if (a->bias) s = s + a->bias[j];
+    if (a->quantization > 0) {
+        s = s * a->quantization;
+        s = s + LM_MAGIC;
+        s = s - LM_MAGIC;
+    }
+    *out = s;
+    float wt = a->workerThreshold;
+    if (s > wt) return 1;
+    if (s == wt && (a->postCodes[j] ^ a->workerSalt) * a->multiplier < a->workerThresholdRank) return 1;
+    if (a->postThreshold) {
+        float pt = a->postThreshold[j];
+        if (s > pt) return 1;
+        if (s == pt && (a->workerCode ^ a->postSalt[j]) * a->multiplier < a->postThresholdRank[j]) return 1;
+    }
+    return 0;
+}
+
+static int32_t lm_scan_portable(const LMScanRow *a, int32_t j, int32_t n, int32_t *columns, float *scores) {
+    for (; j < a->width; j++) {
+        float s;
+        if (lm_column(a, j, &s)) { columns[n] = j; scores[n] = s; n++; }
+    }
+    return n;
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+// Branch-free: which lanes tie with a threshold is as unpredictable as a coin where scores are quantised, so
+// every step computes the tie ranks and stores its (compressed) candidates, and only the count moves.
+__attribute__((target("avx512f")))
+static int32_t lm_scan_avx512(const LMScanRow *a, int32_t *columns, float *scores) {
+    // The fields in locals: the stores below could alias the struct, which would reload them every step.
+    const float *restrict row = a->row, *restrict biasv = a->bias, *restrict ptv = a->postThreshold;
+    const uint32_t *restrict postCodes = a->postCodes, *restrict postSalt = a->postSalt, *restrict ptRank = a->postThresholdRank;
+    const int32_t w = a->width;
+    const int posts = a->postThreshold != 0, bias = a->bias != 0, quantize = a->quantization > 0;
+    const __m512 wt = _mm512_set1_ps(a->workerThreshold), q = _mm512_set1_ps(a->quantization), magic = _mm512_set1_ps(LM_MAGIC);
+    const __m512i wRankMax = _mm512_set1_epi32((int)a->workerThresholdRank), wSalt = _mm512_set1_epi32((int)a->workerSalt);
+    const __m512i mult = _mm512_set1_epi32((int)a->multiplier), code = _mm512_set1_epi32((int)a->workerCode);
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    int32_t n = 0, j = 0;
+    for (; j + 16 <= w; j += 16) {
+        __m512 v = _mm512_loadu_ps(row + j);
+        if (bias) v = _mm512_add_ps(v, _mm512_loadu_ps(biasv + j));
+        if (quantize) v = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(v, q), magic), magic);
+        __mmask16 reach = _mm512_cmp_ps_mask(v, wt, _CMP_GE_OQ);
+        if (posts) reach |= _mm512_cmp_ps_mask(v, _mm512_loadu_ps(ptv + j), _CMP_GE_OQ);
+        if (!reach) continue;
+        __m512i rank = _mm512_mullo_epi32(_mm512_xor_si512(_mm512_loadu_si512(postCodes + j), wSalt), mult);
+        __mmask16 hit = _mm512_cmp_ps_mask(v, wt, _CMP_GT_OQ)
+            | _mm512_mask_cmplt_epu32_mask(_mm512_cmp_ps_mask(v, wt, _CMP_EQ_OQ), rank, wRankMax);
+        if (posts) {
+            __m512 pt = _mm512_loadu_ps(ptv + j);
+            __m512i prank = _mm512_mullo_epi32(_mm512_xor_si512(_mm512_loadu_si512(postSalt + j), code), mult);
+            hit |= _mm512_cmp_ps_mask(v, pt, _CMP_GT_OQ)
+                | _mm512_mask_cmplt_epu32_mask(_mm512_cmp_ps_mask(v, pt, _CMP_EQ_OQ), prank,
+                                               _mm512_loadu_si512(ptRank + j));
+        }
+        // Compressed in registers and stored whole (the buffers have 16 spare slots): a compressing store to
+        // memory is microcoded and slow on AMD's Zen 4.
+        _mm512_storeu_ps(scores + n, _mm512_maskz_compress_ps(hit, v));
+        _mm512_storeu_si512(columns + n, _mm512_maskz_compress_epi32(hit, _mm512_add_epi32(lanes, _mm512_set1_epi32(j))));
+        n += __builtin_popcount(hit);
+    }
+    return lm_scan_portable(a, j, n, columns, scores);
+}
+
+/// Unsigned 32-bit a < b on AVX2 (which compares signed only): flip both sign bits.
+__attribute__((target("avx2")))
+static inline __m256i lm_lt_epu32(__m256i a, __m256i b) {
+    const __m256i sign = _mm256_set1_epi32((int)0x80000000u);
+    return _mm256_cmpgt_epi32(_mm256_xor_si256(b, sign), _mm256_xor_si256(a, sign));
+}
+
+__attribute__((target("avx2")))
+static int32_t lm_scan_avx2(const LMScanRow *a, int32_t *columns, float *scores) {
+    // The fields in locals: the stores below could alias the struct, which would reload them every step.
+    const float *restrict row = a->row, *restrict biasv = a->bias, *restrict ptv = a->postThreshold;
+    const uint32_t *restrict postCodes = a->postCodes, *restrict postSalt = a->postSalt, *restrict ptRank = a->postThresholdRank;
+    const int32_t w = a->width;
+    const int posts = a->postThreshold != 0, bias = a->bias != 0, quantize = a->quantization > 0;
+    const __m256 wt = _mm256_set1_ps(a->workerThreshold), q = _mm256_set1_ps(a->quantization), magic = _mm256_set1_ps(LM_MAGIC);
+    const __m256i wRankMax = _mm256_set1_epi32((int)a->workerThresholdRank), wSalt = _mm256_set1_epi32((int)a->workerSalt);
+    const __m256i mult = _mm256_set1_epi32((int)a->multiplier), code = _mm256_set1_epi32((int)a->workerCode);
+    int32_t n = 0, j = 0;
+    for (; j + 8 <= w; j += 8) {
+        __m256 v = _mm256_loadu_ps(row + j);
+        if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(biasv + j));
+        if (quantize) v = _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(v, q), magic), magic);
+        __m256i rank = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(postCodes + j)), wSalt), mult);
+        __m256i hit = _mm256_or_si256(_mm256_castps_si256(_mm256_cmp_ps(v, wt, _CMP_GT_OQ)),
+                                      _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(v, wt, _CMP_EQ_OQ)), lm_lt_epu32(rank, wRankMax)));
+        if (posts) {
+            __m256 pt = _mm256_loadu_ps(ptv + j);
+            __m256i prank = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(postSalt + j)), code), mult);
+            __m256i below = lm_lt_epu32(prank, _mm256_loadu_si256((const __m256i *)(ptRank + j)));
+            hit = _mm256_or_si256(hit, _mm256_or_si256(_mm256_castps_si256(_mm256_cmp_ps(v, pt, _CMP_GT_OQ)),
+                                                       _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(v, pt, _CMP_EQ_OQ)), below)));
+        }
+        unsigned bits = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(hit));
+        if (!bits) continue;
+        float lane[8];
+        _mm256_storeu_ps(lane, v);
+        while (bits) {
+            int e = __builtin_ctz(bits);
+            columns[n] = j + e;
+            scores[n] = lane[e];
+            n++;
+            bits &= bits - 1;
+        }
+    }
+    return lm_scan_portable(a, j, n, columns, scores);
+}
+
+static int32_t lm_detect(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    // AVX needs the CPU's support and the OS saving the YMM state (OSXSAVE, then XCR0 bits 1 and 2).
+    if (!(c & (1u << 27)) || !(c & (1u << 28))) return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 0x6) != 0x6) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    // AVX-512F (leaf 7 EBX bit 16) with the opmask and ZMM states saved (XCR0 bits 5, 6, 7).
+    if ((b & (1u << 16)) && (lo & 0xE0) == 0xE0) return 2;
+    return (b & (1u << 5)) ? 1 : 0;
+}
+#else
+static int32_t lm_detect(void) { return 0; }
+#endif
+
+int32_t lm_scan_best_level(void) {
+    static int32_t level = -1;
+    int32_t l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (l < 0) {
+        l = lm_detect();
+        __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+    }
+    return l;
+}
+
+int32_t lm_scan_row(int32_t level, const LMScanRow *args, int32_t *columns, float *scores) {
+#if defined(__x86_64__)
+    if (level >= 2) return lm_scan_avx512(args, columns, scores);
+    if (level == 1) return lm_scan_avx2(args, columns, scores);
+#endif
+    (void)level;
+    return lm_scan_portable(args, 0, 0, columns, scores);
+}

@@ -1,0 +1,38 @@
+#ifndef LABORMATCH_SCAN_KERNEL_H
+#define LABORMATCH_SCAN_KERNEL_H
+#include <stdint.h>
+
+/// One row of a score tile and the thresholds of the lists it may enter (see MatchCore's TileScanner).
+typedef struct {
+    /// The row's GEMM scores, `width` of them.
+    const float *row;
+    /// A bias per column added to the score, or NULL.
+    const float *bias;
+    /// > 0: the score is multiplied by it and rounded to an integer, as (s·q + 1.5·2^23) − 1.5·2^23; 0: kept.
+    float quantization;
+    /// The worker list's threshold score (+inf when there is no worker list) and the tie rank of its key.
+    float workerThreshold;
+    uint32_t workerThresholdRank;
+    /// TieOrder.salt of the worker, and the posts' tie codes (`width`), for the worker list's tie ranks.
+    uint32_t workerSalt;
+    const uint32_t *postCodes;
+    /// The posts' list thresholds and their keys' tie ranks (`width` each), or NULL when posts keep no lists.
+    const float *postThreshold;
+    const uint32_t *postThresholdRank;
+    /// TieOrder.salt of each post (`width`), and the worker's tie code, for the posts' lists' tie ranks.
+    const uint32_t *postSalt;
+    uint32_t workerCode;
+    /// TieOrder.multiplier: rank = (candidate code ^ owner salt) * multiplier mod 2^32.
+    uint32_t multiplier;
+    int32_t width;
+} LMScanRow;
+
+/// The instruction sets a scan can use: 0 portable C, 1 AVX2, 2 AVX-512F.
+int32_t lm_scan_best_level(void);
+
+/// Writes the columns whose score enters the worker's list or the column's post list under the thresholds
+/// given (a higher score, or an equal score with a lower tie rank) to `columns`, their scores to `scores`
+/// (room for `width` + 16 each), in column order; returns how many. `level` must not exceed lm_scan_best_level().
+int32_t lm_scan_row(int32_t level, const LMScanRow *row, int32_t *columns, float *scores);
+
+#endif
