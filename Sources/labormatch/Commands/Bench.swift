@@ -56,6 +56,7 @@ extension LaborMatch.Bench {
             guard topK >= 1 else { throw ValidationError("--top-k must be at least 1.") }
             guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1.") }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+            guard chunkRows >= 1, tileColumns >= 1 else { throw ValidationError("--chunk-rows and --tile-columns must be at least 1.") }
         }
 
         func run() throws {
