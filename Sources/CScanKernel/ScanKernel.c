@@ -14,7 +14,7 @@
 
 /// The portable test of one column: the score, and whether it enters either list.
 static inline int lm_column(const LMScanRow *a, int32_t j, float *out) {
-    float s = a->row[j];
+    float s = a->row[a->columnIndex ? a->columnIndex[j] : j];
     if (a->bias) s = s + a->bias[j];
     if (a->quantization > 0) {
         s = s * a->quantization;
@@ -51,6 +51,7 @@ __attribute__((target("avx512f")))
 static int32_t lm_scan_avx512(const LMScanRow *a, int32_t *columns, float *scores) {
     // The fields in locals: the stores below could alias the struct, which would reload them every step.
     const float *restrict row = a->row, *restrict biasv = a->bias, *restrict ptv = a->postThreshold;
+    const int32_t *restrict colIndex = a->columnIndex;
     const uint32_t *restrict postCodes = a->postCodes, *restrict postSalt = a->postSalt, *restrict ptRank = a->postThresholdRank;
     const int32_t w = a->width;
     const int posts = a->postThreshold != 0, bias = a->bias != 0, quantize = a->quantization > 0;
@@ -60,7 +61,16 @@ static int32_t lm_scan_avx512(const LMScanRow *a, int32_t *columns, float *score
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     int32_t n = 0, j = 0;
     for (; j + 16 <= w; j += 16) {
-        __m512 v = _mm512_loadu_ps(row + j);
+        __m512 v;
+        if (colIndex) {
+            // Indices rise by at most one a column, so sixteen columns read at most sixteen consecutive scores:
+            // one load from the first and a permutation (a gather is microcoded and three times slower on Zen 4).
+            int32_t base = colIndex[j];
+            __m512i lane = _mm512_sub_epi32(_mm512_loadu_si512(colIndex + j), _mm512_set1_epi32(base));
+            v = _mm512_permutexvar_ps(lane, _mm512_loadu_ps(row + base));
+        } else {
+            v = _mm512_loadu_ps(row + j);
+        }
         if (bias) v = _mm512_add_ps(v, _mm512_loadu_ps(biasv + j));
         if (quantize) v = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(v, q), magic), magic);
         __mmask16 reach = _mm512_cmp_ps_mask(v, wt, _CMP_GE_OQ);
@@ -96,6 +106,7 @@ __attribute__((target("avx2")))
 static int32_t lm_scan_avx2(const LMScanRow *a, int32_t *columns, float *scores) {
     // The fields in locals: the stores below could alias the struct, which would reload them every step.
     const float *restrict row = a->row, *restrict biasv = a->bias, *restrict ptv = a->postThreshold;
+    const int32_t *restrict colIndex = a->columnIndex;
     const uint32_t *restrict postCodes = a->postCodes, *restrict postSalt = a->postSalt, *restrict ptRank = a->postThresholdRank;
     const int32_t w = a->width;
     const int posts = a->postThreshold != 0, bias = a->bias != 0, quantize = a->quantization > 0;
@@ -104,7 +115,14 @@ static int32_t lm_scan_avx2(const LMScanRow *a, int32_t *columns, float *scores)
     const __m256i mult = _mm256_set1_epi32((int)a->multiplier), code = _mm256_set1_epi32((int)a->workerCode);
     int32_t n = 0, j = 0;
     for (; j + 8 <= w; j += 8) {
-        __m256 v = _mm256_loadu_ps(row + j);
+        __m256 v;
+        if (colIndex) {
+            int32_t base = colIndex[j];
+            __m256i lane = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(colIndex + j)), _mm256_set1_epi32(base));
+            v = _mm256_permutevar8x32_ps(_mm256_loadu_ps(row + base), lane);
+        } else {
+            v = _mm256_loadu_ps(row + j);
+        }
         if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(biasv + j));
         if (quantize) v = _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(v, q), magic), magic);
         __m256i rank = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(postCodes + j)), wSalt), mult);

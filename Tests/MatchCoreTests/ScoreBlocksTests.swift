@@ -121,6 +121,51 @@ import Testing
         }
     }
 
+    /// Posts with equal feature rows (DistinctPosts: one GEMM column per distinct row, the scan reading through an
+    /// index) give the brute force's lists at every level: duplicates scattered through the input with different
+    /// biases, groups across tile edges, identity codes and codes from ids, one and two threads.
+    @Test func groupedPostsEqualBruteForce() {
+        let best = ScoringConfiguration.bestScanLevel
+        for level in 0...best {
+            var g = SplitMix64(seed: 515 + UInt64(level))
+            for (n, m, d, kinds, chunk, tile, threads) in [(90, 200, 6, 12, 16, 32, 2), (300, 77, 4, 5, 64, 16, 2),
+                                                          (50, 400, 9, 40, 50, 100, 1), (400, 64, 3, 3, 8, 64, 2)] {
+                let w = randomMatrix(n, d, &g), distinct = randomMatrix(kinds, d, &g)
+                let pick = (0..<m).map { _ in g.below(kinds) }
+                let p = FeatureMatrix(rows: m, columns: d, values: pick.flatMap { distinct.values[($0 * d)..<($0 * d + d)] })
+                let bias = (0..<m).map { _ in Float(g.below(3) - 1) * 0.5 }
+                #expect(DistinctPosts.find(p) != nil)
+                for withIDs in [false, true] {
+                    let codes = withIDs ? TieCodes(workerIDs: (0..<n).map { "W\($0 * 31 % 997)" }, postIDs: (0..<m).map { "P\($0 * 17 % 1009)" }) : nil
+                    var cfg = ScoringConfiguration(k: 6, postK: 5, threads: threads)
+                    cfg.chunkRows = chunk
+                    cfg.tileColumns = tile
+                    cfg.floor = -8
+                    cfg.quantization = 2
+                    cfg.scanLevel = level
+                    let got = ScoreBlocks.topK(workers: w, posts: p, bias: bias, codes: codes, configuration: cfg)
+                    let want = ReferenceTopK.topK(workers: w, posts: p, bias: bias, codes: codes ?? TieCodes(workers: n, posts: m),
+                                                  k: 6, postK: 5, floor: -8, quantization: 2)
+                    #expect(got.byWorker == want.byWorker, "level \(level) workers n=\(n) m=\(m) ids \(withIDs)")
+                    #expect(got.byPost == want.byPost, "level \(level) posts n=\(n) m=\(m) ids \(withIDs)")
+                }
+            }
+        }
+    }
+
+    /// DistinctPosts groups bit-equal rows only: every row once, equal rows adjacent in input order, groups in order
+    /// of their first row, the distinct rows those of the groups; nil when few rows repeat.
+    @Test func distinctPostsGroupsEqualRows() {
+        let p = FeatureMatrix(rows: 7, columns: 2, values: [1, 2, 3, 4, 1, 2, 0, -0.0, 3, 4, 1, 2, 0, 0])
+        let g = DistinctPosts.find(p)!
+        #expect(g.order == [0, 2, 5, 1, 4, 3, 6])
+        #expect(g.distinct == [0, 0, 0, 1, 1, 2, 3])
+        #expect(g.rows.values == [1, 2, 3, 4, 0, -0.0, 0, 0])
+        #expect(g.rows.values.map(\.bitPattern) == [1, 2, 3, 4, 0, -0.0, 0, 0].map { Float($0).bitPattern })
+        var r = SplitMix64(seed: 3)
+        #expect(DistinctPosts.find(randomMatrix(200, 8, &r)) == nil)
+    }
+
     /// The filter of one row at every level against the rule written out here: a column is returned when its score
     /// (row + bias, × q rounded to even) beats the worker's threshold or the post's, or equals one and its tie rank
     /// ((code ^ salt) × multiplier mod 2³²) is below that threshold's rank; columns in order, with their scores.
@@ -130,7 +175,14 @@ import Testing
         for level in 0...ScoringConfiguration.bestScanLevel {
             for trial in 0..<300 {
                 let width = 1 + g.below(80)
-                let row = (0..<width).map { _ in Float(g.below(9)) * 0.5 - 2 }
+                // Every other trial reads the scores through a column index (grouped posts): it starts at 0 and
+                // rises by 0 or 1; the row then holds one score per distinct index, plus 16 readable floats.
+                var index: [Int32] = [0]
+                for _ in 1..<max(width, 1) { index.append(index.last! + Int32(g.below(2))) }
+                index = Array(index.prefix(width))
+                let indexed = trial % 2 == 1
+                let stored = (0..<((indexed ? Int(index.last!) + 1 : width) + 16)).map { _ in Float(g.below(9)) * 0.5 - 2 }
+                let row = (0..<width).map { stored[indexed ? Int(index[$0]) : $0] }
                 let bias = (0..<width).map { _ in Float(g.below(3)) * 0.25 }
                 let quantize = trial % 3 != 0, useBias = trial % 2 == 0, posts = trial % 4 != 1
                 let q: Float = quantize ? 2 : 0
@@ -155,11 +207,13 @@ import Testing
                     if worker || post { want.append((Int32(j), s)) }
                 }
                 var columns = [Int32](repeating: -1, count: width + 16), scores = [Float](repeating: 0, count: width + 16)
-                let found = row.withUnsafeBufferPointer { r in bias.withUnsafeBufferPointer { b in
+                let found = stored.withUnsafeBufferPointer { r in bias.withUnsafeBufferPointer { b in
+                    index.withUnsafeBufferPointer { ix in
                     codes.withUnsafeBufferPointer { c in salts.withUnsafeBufferPointer { sa in
                     pt.withUnsafeBufferPointer { t in ptRank.withUnsafeBufferPointer { tr in
                         var a = LMScanRow()
                         a.row = r.baseAddress
+                        a.columnIndex = indexed ? ix.baseAddress : nil
                         a.bias = useBias ? b.baseAddress : nil
                         a.quantization = q
                         a.workerThreshold = wt
@@ -173,7 +227,7 @@ import Testing
                         a.multiplier = mult
                         a.width = Int32(width)
                         return Int(lm_scan_row(level, &a, &columns, &scores))
-                    }}}}}}
+                    }}}}}}}
                 #expect(found == want.count, "level \(level) trial \(trial)")
                 #expect(Array(columns.prefix(found)) == want.map(\.0), "level \(level) trial \(trial)")
                 #expect(Array(scores.prefix(found)) == want.map(\.1), "level \(level) trial \(trial)")

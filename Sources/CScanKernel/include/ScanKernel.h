@@ -4,8 +4,12 @@
 
 /// One row of a score tile and the thresholds of the lists it may enter (see MatchCore's TileScanner).
 typedef struct {
-    /// The row's GEMM scores, `width` of them.
+    /// The row's GEMM scores: `width` of them, or where `columnIndex` points.
     const float *row;
+    /// Column j's score is row[columnIndex[j]] (posts sharing a feature row share its score), or NULL: row[j].
+    /// The indices start at 0 and rise by 0 or 1 from one column to the next; `row` must be readable 16 floats
+    /// past the last index.
+    const int32_t *columnIndex;
     /// A bias per column added to the score, or NULL.
     const float *bias;
     /// > 0: the score is multiplied by it and rounded to an integer, as (s·q + 1.5·2^23) − 1.5·2^23; 0: kept.

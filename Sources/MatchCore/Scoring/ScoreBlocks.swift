@@ -57,7 +57,18 @@ public enum ScoreBlocks {
         var postThreshKey = [UInt64](repeating: CandidateKey.ceiling(floor), count: postLists)
         var postThreshRank = [UInt32](repeating: 0, count: postLists)
         let tieCodes = codes ?? TieCodes(workers: n, posts: m)
-        let postSalt = select && pkk > 0 ? tieCodes.posts.map(TieOrder.salt) : []
+        // Posts with equal rows grouped (DistinctPosts): from here on, post positions are in the grouped order;
+        // their codes, biases and lists go with them, and the post lists return to input order in the merge.
+        let grouped = select ? DistinctPosts.find(p) : nil
+        let postCodes = grouped.map { g in g.order.map { tieCodes.posts[$0] } } ?? tieCodes.posts
+        let gemmPosts = grouped?.rows ?? p
+        // Each grouped position's distinct row relative to the first distinct row of its tile (the scan's index).
+        var tileIndex: [Int32] = []
+        if let grouped {
+            tileIndex = grouped.distinct
+            for j in 0..<m { tileIndex[j] -= grouped.distinct[j / tile * tile] }
+        }
+        let postSalt = select && pkk > 0 ? postCodes.map(TieOrder.salt) : []
         // Tie code → row, to turn the codes kept in the keys back into rows (identity without ids).
         let byIndex = codes == nil || codes!.isIdentity
         let workerRow = byIndex ? [:] : tieCodes.index(tieCodes.workers)
@@ -73,11 +84,11 @@ public enum ScoreBlocks {
             bounds.deallocate()
         }
         let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
-        let biasValues = bias ?? zeroBias
+        let biasValues = grouped.map { g in g.order.map { (bias ?? zeroBias)[$0] } } ?? bias ?? zeroBias
         let next = Atomic<Int>(0)
 
         w.values.withUnsafeBufferPointer { wv in
-        p.values.withUnsafeBufferPointer { pv in
+        gemmPosts.values.withUnsafeBufferPointer { pv in
         biasValues.withUnsafeBufferPointer { bv in
         byWorker.scores.withUnsafeMutableBufferPointer { ws in
         byWorker.ids.withUnsafeMutableBufferPointer { wi in
@@ -88,15 +99,18 @@ public enum ScoreBlocks {
         postThreshRank.withUnsafeMutableBufferPointer { ptr in
         postSalt.withUnsafeBufferPointer { psalt in
         tieCodes.workers.withUnsafeBufferPointer { wcode in
-        tieCodes.posts.withUnsafeBufferPointer { pcode in
+        postCodes.withUnsafeBufferPointer { pcode in
+        tileIndex.withUnsafeBufferPointer { tindex in
             let shared = SharedPointers(w: wv.baseAddress!, p: pv.baseAddress!, bias: bv.baseAddress!,
                                         wCode: wcode.baseAddress!, pCode: pcode.baseAddress!,
                                         wScores: ws.baseAddress, wIDs: wi.baseAddress,
                                         pKeys: pkeys.baseAddress, pCounts: pc.baseAddress,
                                         pThresh: pt.baseAddress, pThreshKey: ptk.baseAddress, pThreshRank: ptr.baseAddress,
-                                        pSalt: psalt.baseAddress, pBound: shareBounds ? bounds : nil)
+                                        pSalt: psalt.baseAddress, pBound: shareBounds ? bounds : nil,
+                                        tileIndex: grouped == nil ? nil : tindex.baseAddress)
             DispatchQueue.concurrentPerform(iterations: workersCount) { t in
-                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * tile)
+                // 16 floats of slack: the scan of grouped posts loads sixteen scores from a row's last columns.
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * tile + 16)
                 defer { buffer.deallocate() }
                 let wCap = 2 * max(k, 1)
                 let chunk = ChunkReservoirs(rows: chunkRows, capacity: wCap)
@@ -115,9 +129,12 @@ public enum ScoreBlocks {
                     var j0 = 0
                     while j0 < m {
                         let j1 = min(m, j0 + tile)
-                        BLAS.sgemmNT(m: i1 - i0, n: j1 - j0, k: d, a: shared.w + i0 * d, lda: d,
-                                     b: shared.p + j0 * d, ldb: d, c: buffer, ldc: j1 - j0)
-                        if select { scan.scan(buffer: buffer, rows: i0..<i1, columns: j0..<j1) }
+                        // The tile's distinct rows when posts are grouped (a contiguous range), else its posts.
+                        let u0 = grouped.map { Int($0.distinct[j0]) } ?? j0
+                        let u1 = grouped.map { Int($0.distinct[j1 - 1]) + 1 } ?? j1
+                        BLAS.sgemmNT(m: i1 - i0, n: u1 - u0, k: d, a: shared.w + i0 * d, lda: d,
+                                     b: shared.p + u0 * d, ldb: d, c: buffer, ldc: u1 - u0)
+                        if select { scan.scan(buffer: buffer, rows: i0..<i1, columns: j0..<j1, bufferColumns: u1 - u0) }
                         j0 = j1
                     }
                     if select && k > 0 {
@@ -129,19 +146,21 @@ public enum ScoreBlocks {
                     progress?(i1 - i0)
                 }
             }
-        }}}}}}}}}}}}}
+        }}}}}}}}}}}}}}
 
         guard select else { return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) }) }
         let byPost = pk.map {
             mergePostLists(keys: postKeys, counts: postCounts, capacity: pCap, copies: workersCount,
-                           m: m, k: $0, threads: cfg.threads, salts: postSalt, row: toWorkerRow)
+                           m: m, k: $0, threads: cfg.threads, salts: postSalt, row: toWorkerRow, outputRow: grouped?.order)
         }
         return ScoringResult(byWorker: byWorker, byPost: byPost)
     }
 
-    /// Merges the per-Dispatch-worker reservoirs of each post into its K best, by (score desc, id asc).
+    /// Merges the per-Dispatch-worker reservoirs of each post into its K best, by (score desc, id asc); list j is
+    /// the post of row `outputRow[j]` (nil: row j).
     static func mergePostLists(keys: [UInt64], counts: [Int32], capacity: Int, copies: Int, m: Int,
-                               k: Int, threads: Int, salts: [UInt32], row: @Sendable (UInt32) -> Int32) -> CandidateTable {
+                               k: Int, threads: Int, salts: [UInt32], row: @Sendable (UInt32) -> Int32,
+                               outputRow: [Int]? = nil) -> CandidateTable {
         var out = CandidateTable(rows: m, k: k)
         guard k > 0 else { return out }
         out.scores.withUnsafeMutableBufferPointer { os in
@@ -160,9 +179,10 @@ public enum ScoreBlocks {
                         for s in 0..<Int(counts[list]) { entries.append(ksp.pointer[list * capacity + s]) }
                     }
                     entries.sort(by: >)
+                    let o = outputRow?[j] ?? j
                     for s in 0..<min(k, entries.count) {
-                        osp.pointer[j * k + s] = CandidateKey.score(entries[s])
-                        oip.pointer[j * k + s] = row(CandidateKey.code(entries[s], salt: salts[j]))
+                        osp.pointer[o * k + s] = CandidateKey.score(entries[s])
+                        oip.pointer[o * k + s] = row(CandidateKey.code(entries[s], salt: salts[j]))
                     }
                 }
             }
@@ -191,6 +211,8 @@ struct SharedPointers: @unchecked Sendable {
     let pSalt: UnsafePointer<UInt32>?
     /// Each post's `SharedBound`, when more than one Dispatch worker keeps lists of it.
     let pBound: UnsafeMutablePointer<Atomic<UInt32>>?
+    /// With grouped posts (DistinctPosts), each post's column in its tile's GEMM output; nil: its own column.
+    let tileIndex: UnsafePointer<Int32>?
 }
 
 /// One Dispatch worker's reservoirs for the worker rows of the chunk it is scoring.
@@ -257,7 +279,7 @@ struct TileScanner {
     let scores: UnsafeMutablePointer<Float>
 
     @inline(__always)
-    func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns tile: Range<Int>) {
+    func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns tile: Range<Int>, bufferColumns: Int) {
         let width = tile.count
         let j0 = tile.lowerBound
         let posts = postK > 0
@@ -288,11 +310,12 @@ struct TileScanner {
         args.postSalt = posts ? pSalt : nil
         args.multiplier = TieOrder.multiplier
         args.width = Int32(width)
+        args.columnIndex = shared.tileIndex.map { $0 + j0 }
         for i in rows {
             let r = i - rows.lowerBound
             let code = shared.wCode[i]
             let res = chunk.handle(r, salt: TieOrder.salt(code), k: max(k, 1))
-            args.row = UnsafePointer(buffer + r * width)
+            args.row = UnsafePointer(buffer + r * bufferColumns)
             args.workerThreshold = hasWorkers ? res.threshold.pointee : .infinity
             args.workerThresholdRank = res.thresholdRank.pointee
             args.workerSalt = res.salt
