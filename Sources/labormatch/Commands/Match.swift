@@ -68,29 +68,50 @@ extension LaborMatch {
                                  clock: inout Stopwatch, read: Double, score: Double) throws {
             let pres = Matcher.Presentation(english: global.english, unmask: global.unmask, format: staff.format)
             let matcher = Matcher(rules: loaded.rules)
-            let byWorker = matcher.byWorkerCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
-            let workerFile = try byWorker.write(staffFile: out + "/candidates_by_worker", format: staff.format,
-                                                sheetName: global.english ? "posts for each worker" : "推荐岗位", ownerOnly: global.unmask)
-            let byPost = matcher.byPostCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
-            let postFile = try byPost.write(staffFile: out + "/candidates_by_post", format: staff.format,
-                                            sheetName: global.english ? "workers for each post" : "推荐人才", ownerOnly: global.unmask)
-            try matcher.unmetCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
-                .write(staffFile: out + "/unmet", format: staff.format, sheetName: global.english ? "no eligible post" : "无合适岗位", ownerOnly: global.unmask)
-            try matcher.unmetPostsCSV(result, workers: loaded.workers, posts: loaded.posts, english: global.english)
-                .write(to: out + "/unmet_posts.csv")
-            var write = clock.lap()
+            // The placements (graph, auction on one core, certificate) are computed while the candidate files are
+            // written, and their files too: the two share nothing but their inputs, and the files come out the same.
+            nonisolated(unsafe) var placed: Result<(PlacementRun, Double, Double), any Error>?
+            nonisolated(unsafe) var written: Result<(String, String, Double), any Error>?
+            DispatchQueue.concurrentPerform(iterations: placement.assign == .none ? 1 : 2) { branch in
+                if branch == 1 {
+                    var placeClock = Stopwatch()
+                    placed = Result {
+                        let run = try PlacementRun(loaded: loaded, result: result, options: placement, global: global)
+                        let placeSeconds = placeClock.lap()
+                        try run.write(to: out, pres: pres)
+                        return (run, placeSeconds, placeClock.lap())
+                    }
+                    return
+                }
+                written = Result {
+                    var writeClock = Stopwatch()
+                    let byWorker = matcher.byWorkerCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
+                    let workerFile = try byWorker.write(staffFile: out + "/candidates_by_worker", format: staff.format,
+                                                        sheetName: global.english ? "posts for each worker" : "推荐岗位", ownerOnly: global.unmask)
+                    let byPost = matcher.byPostCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
+                    let postFile = try byPost.write(staffFile: out + "/candidates_by_post", format: staff.format,
+                                                    sheetName: global.english ? "workers for each post" : "推荐人才", ownerOnly: global.unmask)
+                    try matcher.unmetCSV(result, workers: loaded.workers, posts: loaded.posts, as: pres)
+                        .write(staffFile: out + "/unmet", format: staff.format, sheetName: global.english ? "no eligible post" : "无合适岗位", ownerOnly: global.unmask)
+                    try matcher.unmetPostsCSV(result, workers: loaded.workers, posts: loaded.posts, english: global.english)
+                        .write(to: out + "/unmet_posts.csv")
+                    return (workerFile, postFile, writeClock.lap())
+                }
+            }
+            // Seconds of each branch on its own (they overlap): the candidate files, then the placements.
+            let (workerFile, postFile, candidateSeconds) = try written!.get()
+            _ = clock.lap()
+            var write = candidateSeconds
             let noPost = (0..<loaded.workers.count).filter { result.byWorker.count(of: $0) == 0 }.count
             Console.out("matched \(loaded.workers.count) workers × \(loaded.posts.count) posts (top \(topK)); \(noPost) workers have no eligible post")
             Console.out("wrote \(workerFile), \(postFile) unmet.\(staff.format.fileExtension) and unmet_posts.csv")
-            guard placement.assign != .none else {
+            guard let placed else {
                 Console.err(String(format: "seconds: read %.2f, score %.2f, write %.2f", read, score, write))
                 return
             }
-            let run = try PlacementRun(loaded: loaded, result: result, options: placement, global: global)
-            let placeSeconds = clock.lap()
+            let (run, placeSeconds, placementFileSeconds) = try placed.get()
             let solveSeconds = run.outcome.solveSeconds
-            try run.write(to: out, pres: pres)
-            write += clock.lap()
+            write += placementFileSeconds
             var digests = ["workers": try FileDigest.sha256Hex(path: inputs.workers), "posts": try FileDigest.sha256Hex(path: inputs.posts),
                           "weights": loaded.weightsDigest]
             if let x = inputs.excludeEmployers { digests["exclude_employers"] = try FileDigest.sha256Hex(path: x) }
