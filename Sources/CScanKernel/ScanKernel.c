@@ -6,6 +6,7 @@
 // portable one (no fused multiply-add: contraction is off) and returns the same columns, which MatchCore's tests
 // check level by level against a brute-force reference.
 #include "ScanKernel.h"
+#include <stdlib.h>
 
 #pragma clang fp contract(off)
 
@@ -39,6 +40,30 @@ static int32_t lm_scan_portable(const LMScanRow *a, int32_t j, int32_t n, int32_
         if (lm_column(a, j, &s)) { columns[n] = j; scores[n] = s; n++; }
     }
     return n;
+}
+
+// The reservoirs' compaction (MatchCore's ReservoirHandle): quickselect for the K largest of 2K keys. Its
+// comparisons go either way at random, so a branching partition mispredicts about every other key; here every
+// key is written to both sides and only the counts move.
+
+static inline uint64_t lm_median3(uint64_t a, uint64_t b, uint64_t c) {
+    uint64_t hi = a > b ? a : b, lo = a > b ? b : a;
+    return c > hi ? hi : (c < lo ? lo : c);
+}
+
+/// Keys >= p (> p when `strict`) to the front of w (in order), the others after them; returns how many.
+static int32_t lm_partition_portable(uint64_t *w, int32_t n, uint64_t p, int strict, uint64_t *right) {
+    int32_t nl = 0, nr = 0;
+    for (int32_t i = 0; i < n; i++) {
+        uint64_t x = w[i];
+        int ge = strict ? x > p : x >= p;
+        w[nl] = x;   // nl <= i: never overwrites a key not yet read
+        right[nr] = x;
+        nl += ge;
+        nr += !ge;
+    }
+    for (int32_t i = 0; i < nr; i++) w[nl + i] = right[i];
+    return nl;
 }
 
 #if defined(__x86_64__)
@@ -150,6 +175,25 @@ static int32_t lm_scan_avx2(const LMScanRow *a, int32_t *columns, float *scores)
     return lm_scan_portable(a, j, n, columns, scores);
 }
 
+/// lm_partition_portable with eight keys a step: compare, then compress each side in registers.
+__attribute__((target("avx512f")))
+static int32_t lm_partition_avx512(uint64_t *w, int32_t n, uint64_t p, uint64_t *left, uint64_t *right) {
+    const __m512i pv = _mm512_set1_epi64((long long)p);
+    int32_t nl = 0, nr = 0, i = 0;
+    for (; i < n; i += 8) {
+        __mmask8 live = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m512i v = _mm512_maskz_loadu_epi64(live, w + i);
+        __mmask8 ge = _mm512_mask_cmpge_epu64_mask(live, v, pv), lt = (__mmask8)(~ge & live);
+        _mm512_storeu_si512(left + nl, _mm512_maskz_compress_epi64(ge, v));
+        _mm512_storeu_si512(right + nr, _mm512_maskz_compress_epi64(lt, v));
+        nl += __builtin_popcount(ge);
+        nr += __builtin_popcount(lt);
+    }
+    for (int32_t j = 0; j < nl; j++) w[j] = left[j];
+    for (int32_t j = 0; j < nr; j++) w[nl + j] = right[j];
+    return nl;
+}
+
 static int32_t lm_detect(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
@@ -184,4 +228,41 @@ int32_t lm_scan_row(int32_t level, const LMScanRow *args, int32_t *columns, floa
 #endif
     (void)level;
     return lm_scan_portable(args, 0, 0, columns, scores);
+}
+
+void lm_select_largest(int32_t level, uint64_t *a, int32_t count, int32_t k) {
+    if (k <= 0 || k >= count) return;
+    uint64_t small[2 * (256 + 8)];
+    uint64_t *scratch = count <= 256 ? small : (uint64_t *)malloc(2 * ((size_t)count + 8) * sizeof(uint64_t));
+    uint64_t *w = a;
+    int32_t n = count, need = k;
+    // The median of three distinct keys is neither the window's largest nor its smallest, so both sides of each
+    // partition are non-empty and the window shrinks.
+    while (n > 2) {
+        uint64_t p = lm_median3(w[0], w[n / 2], w[n - 1]);
+        int32_t g;
+#if defined(__x86_64__)
+        if (level >= 2) g = lm_partition_avx512(w, n, p, scratch, scratch + n + 8);
+        else
+#endif
+            g = lm_partition_portable(w, n, p, 0, scratch);
+        // Only equal keys (never in one list, whose codes differ) could leave the window whole: then > p.
+        if (g == n) g = lm_partition_portable(w, n, p, 1, scratch);
+        if (g == 0) break;  // every key of the window equal: any of them will do
+        if (g == need) break;
+        if (g > need) {
+            n = g;
+        } else {
+            w += g;
+            n -= g;
+            need -= g;
+        }
+    }
+    if (n == 2 && need == 1 && w[1] > w[0]) {
+        uint64_t t = w[0];
+        w[0] = w[1];
+        w[1] = t;
+    }
+    if (scratch != small) free(scratch);
+    (void)level;
 }

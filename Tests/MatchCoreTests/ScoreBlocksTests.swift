@@ -166,6 +166,24 @@ import Testing
         #expect(DistinctPosts.find(randomMatrix(200, 8, &r)) == nil)
     }
 
+    /// The reservoirs' selection (CScanKernel's branch-free quickselect) at every level: the front k keys are the
+    /// k largest, the rest the others; sizes across the stack buffer's 256, k from 1 to count − 1, equal keys too.
+    @Test func selectLargestKeepsTheKLargestAtEveryLevel() {
+        var g = SplitMix64(seed: 31)
+        for level in 0...ScoringConfiguration.bestScanLevel {
+            for trial in 0..<400 {
+                let count = 2 + g.below(trial % 10 == 0 ? 600 : 120)
+                let k = 1 + g.below(count - 1)
+                let spread = trial % 7 == 0 ? 3 : Int.max  // some trials with many equal keys
+                var keys = (0..<count).map { _ in UInt64(g.below(spread)) &* 0x9E37_79B9_7F4A_7C15 }
+                let want = keys.sorted(by: >)
+                keys.withUnsafeMutableBufferPointer { lm_select_largest(level, $0.baseAddress, Int32(count), Int32(k)) }
+                #expect(keys[..<k].sorted(by: >) == Array(want[..<k]), "level \(level) count \(count) k \(k)")
+                #expect(keys.sorted(by: >) == want, "level \(level): a key lost or duplicated")
+            }
+        }
+    }
+
     /// The filter of one row at every level against the rule written out here: a column is returned when its score
     /// (row + bias, × q rounded to even) beats the worker's threshold or the post's, or equals one and its tie rank
     /// ((code ^ salt) × multiplier mod 2³²) is below that threshold's rank; columns in order, with their scores.

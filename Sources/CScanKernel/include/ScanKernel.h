@@ -39,4 +39,8 @@ int32_t lm_scan_best_level(void);
 /// (room for `width` + 16 each), in column order; returns how many. `level` must not exceed lm_scan_best_level().
 int32_t lm_scan_row(int32_t level, const LMScanRow *row, int32_t *columns, float *scores);
 
+/// Moves the `k` largest of `a[0..<count]` (distinct keys) to `a[0..<k]`, in no particular order: quickselect
+/// whose partitions are branch-free (AVX-512 compress at level 2, conditional stores otherwise).
+void lm_select_largest(int32_t level, uint64_t *a, int32_t count, int32_t k);
+
 #endif

@@ -1,3 +1,4 @@
+import CScanKernel
 import Synchronization
 
 /// A candidate packed into one sortable 64-bit key: the score's bits made order-preserving in the high half,
@@ -110,29 +111,10 @@ struct ReservoirHandle {
     }
 
     /// Moves the `k` largest of the first `count` keys to the front (unordered): quickselect (Hoare, 1961,
-    /// "Algorithm 65: Find") with a median-of-three pivot. Keys in one list are distinct (ids are).
+    /// "Algorithm 65: Find") with a median-of-three pivot and branch-free partitions (CScanKernel's
+    /// `lm_select_largest`: a branching partition mispredicts on every other key). Keys in one list are distinct.
     static func selectLargest(_ a: UnsafeMutablePointer<UInt64>, count: Int, k: Int) {
-        guard k < count, k > 0 else { return }
-        var lo = 0, hi = count - 1
-        let target = k - 1
-        while hi > lo {
-            let mid = lo + (hi - lo) / 2
-            if a[mid] > a[lo] { a.swapAt(mid, lo) }
-            if a[hi] > a[lo] { a.swapAt(hi, lo) }
-            if a[hi] > a[mid] { a.swapAt(hi, mid) }
-            let pivot = a[mid]
-            var i = lo, j = hi
-            while i <= j {
-                while a[i] > pivot { i += 1 }
-                while a[j] < pivot { j -= 1 }
-                if i <= j {
-                    a.swapAt(i, j)
-                    i += 1
-                    j -= 1
-                }
-            }
-            if target <= j { hi = j } else if target >= i { lo = i } else { return }
-        }
+        lm_select_largest(ScoringConfiguration.bestScanLevel, a, Int32(count), Int32(k))
     }
 
     /// Writes the K best, best first, to `outScores`/`outIDs` (k slots; unused slots get −∞ and id −1), ids as
