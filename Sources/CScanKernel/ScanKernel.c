@@ -51,6 +51,21 @@ static inline uint64_t lm_median3(uint64_t a, uint64_t b, uint64_t c) {
     return c > hi ? hi : (c < lo ? lo : c);
 }
 
+/// Keys >= p to the front of w, the others after them, in place with swaps (branching: only when no scratch
+/// memory could be had); returns how many.
+static int32_t lm_partition_in_place(uint64_t *w, int32_t n, uint64_t p) {
+    int32_t nl = 0;
+    for (int32_t i = 0; i < n; i++) {
+        if (w[i] >= p) {
+            uint64_t t = w[nl];
+            w[nl] = w[i];
+            w[i] = t;
+            nl++;
+        }
+    }
+    return nl;
+}
+
 /// Keys >= p (> p when `strict`) to the front of w (in order), the others after them; returns how many.
 static int32_t lm_partition_portable(uint64_t *w, int32_t n, uint64_t p, int strict, uint64_t *right) {
     int32_t nl = 0, nr = 0;
@@ -70,16 +85,22 @@ static int32_t lm_partition_portable(uint64_t *w, int32_t n, uint64_t p, int str
 #include <cpuid.h>
 #include <immintrin.h>
 
-// Branch-free: which lanes tie with a threshold is as unpredictable as a coin where scores are quantised, so
-// every step computes the tie ranks and stores its (compressed) candidates, and only the count moves.
+// The row's fields in locals, for both vector versions: the stores of candidates could alias the struct, which
+// would make the compiler reload every field at every step.
+#define LM_ROW_LOCALS(a)                                                                                          \
+    const float *restrict row = (a)->row, *restrict biasv = (a)->bias, *restrict ptv = (a)->postThreshold;        \
+    const int32_t *restrict colIndex = (a)->columnIndex;                                                          \
+    const uint32_t *restrict postCodes = (a)->postCodes, *restrict postSalt = (a)->postSalt,                      \
+                             *restrict ptRank = (a)->postThresholdRank;                                           \
+    const int32_t w = (a)->width;                                                                                 \
+    const int posts = (a)->postThreshold != 0, bias = (a)->bias != 0, quantize = (a)->quantization > 0
+
+// One comparison with both lists' thresholds settles most steps; a step that reaches one computes the tie ranks and
+// stores its candidates (compressed) without branching on which lanes tie, which is as unpredictable as a coin where
+// scores are quantised.
 __attribute__((target("avx512f")))
 static int32_t lm_scan_avx512(const LMScanRow *a, int32_t *columns, float *scores) {
-    // The fields in locals: the stores below could alias the struct, which would reload them every step.
-    const float *restrict row = a->row, *restrict biasv = a->bias, *restrict ptv = a->postThreshold;
-    const int32_t *restrict colIndex = a->columnIndex;
-    const uint32_t *restrict postCodes = a->postCodes, *restrict postSalt = a->postSalt, *restrict ptRank = a->postThresholdRank;
-    const int32_t w = a->width;
-    const int posts = a->postThreshold != 0, bias = a->bias != 0, quantize = a->quantization > 0;
+    LM_ROW_LOCALS(a);
     const __m512 wt = _mm512_set1_ps(a->workerThreshold), q = _mm512_set1_ps(a->quantization), magic = _mm512_set1_ps(LM_MAGIC);
     const __m512i wRankMax = _mm512_set1_epi32((int)a->workerThresholdRank), wSalt = _mm512_set1_epi32((int)a->workerSalt);
     const __m512i mult = _mm512_set1_epi32((int)a->multiplier), code = _mm512_set1_epi32((int)a->workerCode);
@@ -129,12 +150,7 @@ static inline __m256i lm_lt_epu32(__m256i a, __m256i b) {
 
 __attribute__((target("avx2")))
 static int32_t lm_scan_avx2(const LMScanRow *a, int32_t *columns, float *scores) {
-    // The fields in locals: the stores below could alias the struct, which would reload them every step.
-    const float *restrict row = a->row, *restrict biasv = a->bias, *restrict ptv = a->postThreshold;
-    const int32_t *restrict colIndex = a->columnIndex;
-    const uint32_t *restrict postCodes = a->postCodes, *restrict postSalt = a->postSalt, *restrict ptRank = a->postThresholdRank;
-    const int32_t w = a->width;
-    const int posts = a->postThreshold != 0, bias = a->bias != 0, quantize = a->quantization > 0;
+    LM_ROW_LOCALS(a);
     const __m256 wt = _mm256_set1_ps(a->workerThreshold), q = _mm256_set1_ps(a->quantization), magic = _mm256_set1_ps(LM_MAGIC);
     const __m256i wRankMax = _mm256_set1_epi32((int)a->workerThresholdRank), wSalt = _mm256_set1_epi32((int)a->workerSalt);
     const __m256i mult = _mm256_set1_epi32((int)a->multiplier), code = _mm256_set1_epi32((int)a->workerCode);
@@ -150,6 +166,9 @@ static int32_t lm_scan_avx2(const LMScanRow *a, int32_t *columns, float *scores)
         }
         if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(biasv + j));
         if (quantize) v = _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(v, q), magic), magic);
+        __m256 reach = _mm256_cmp_ps(v, wt, _CMP_GE_OQ);
+        if (posts) reach = _mm256_or_ps(reach, _mm256_cmp_ps(v, _mm256_loadu_ps(ptv + j), _CMP_GE_OQ));
+        if (!_mm256_movemask_ps(reach)) continue;
         __m256i rank = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(postCodes + j)), wSalt), mult);
         __m256i hit = _mm256_or_si256(_mm256_castps_si256(_mm256_cmp_ps(v, wt, _CMP_GT_OQ)),
                                       _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(v, wt, _CMP_EQ_OQ)), lm_lt_epu32(rank, wRankMax)));
@@ -241,13 +260,17 @@ void lm_select_largest(int32_t level, uint64_t *a, int32_t count, int32_t k) {
     while (n > 2) {
         uint64_t p = lm_median3(w[0], w[n / 2], w[n - 1]);
         int32_t g;
+        if (!scratch) {
+            g = lm_partition_in_place(w, n, p);
+            if (g == n || g == 0) break;  // only equal keys (never in one list) would stop it shrinking
+        } else
 #if defined(__x86_64__)
         if (level >= 2) g = lm_partition_avx512(w, n, p, scratch, scratch + n + 8);
         else
 #endif
             g = lm_partition_portable(w, n, p, 0, scratch);
         // Only equal keys (never in one list, whose codes differ) could leave the window whole: then > p.
-        if (g == n) g = lm_partition_portable(w, n, p, 1, scratch);
+        if (g == n && scratch) g = lm_partition_portable(w, n, p, 1, scratch);
         if (g == 0) break;  // every key of the window equal: any of them will do
         if (g == need) break;
         if (g > need) {
@@ -263,6 +286,6 @@ void lm_select_largest(int32_t level, uint64_t *a, int32_t count, int32_t k) {
         w[0] = w[1];
         w[1] = t;
     }
-    if (scratch != small) free(scratch);
+    if (scratch && scratch != small) free(scratch);
     (void)level;
 }

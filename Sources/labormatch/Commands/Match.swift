@@ -70,6 +70,9 @@ extension LaborMatch {
             let matcher = Matcher(rules: loaded.rules)
             // The placements (graph, auction on one core, certificate) are computed while the candidate files are
             // written, and their files too: the two share nothing but their inputs, and the files come out the same.
+            // Both branches finish before an error of either is thrown (the candidate files' first), so a failed
+            // candidate file may leave fresh placement files beside it; PlacementRun's messages on stderr may come
+            // before the "matched" lines.
             nonisolated(unsafe) var placed: Result<(PlacementRun, Double, Double), any Error>?
             nonisolated(unsafe) var written: Result<(String, String, Double), any Error>?
             DispatchQueue.concurrentPerform(iterations: placement.assign == .none ? 1 : 2) { branch in
