@@ -26,10 +26,11 @@ import Testing
         }
     }
 
-    /// Post lists shared across Dispatch workers (SharedBound): many small chunks, so that each post's reservoirs
-    /// on every worker compact often and adopt each other's bounds, with frequent ties; the brute force decides.
+    /// Post reservoirs filled by every Dispatch worker in turn (a lock per tile, sweeps from different tiles): many
+    /// small chunks and few tiles, so that workers meet at a tile's lock and each reservoir compacts often, with
+    /// frequent ties; the brute force decides.
     @Test(arguments: [2, 3, 4])
-    func sharedPostBoundsKeepExactLists(threads: Int) {
+    func postListsFilledByEveryWorkerStayExact(threads: Int) {
         var g = SplitMix64(seed: UInt64(77 + threads))
         let (n, m, d) = (3000, 120, 6)
         let w = randomMatrix(n, d, &g), p = randomMatrix(m, d, &g)

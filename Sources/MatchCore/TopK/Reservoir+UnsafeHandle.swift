@@ -1,5 +1,4 @@
 import CScanKernel
-import Synchronization
 
 /// A candidate packed into one sortable 64-bit key: the score's bits made order-preserving in the high half,
 /// `UInt32.max − tie rank` in the low half. A larger key is a better candidate: a higher score, or an equal
@@ -49,16 +48,11 @@ struct ReservoirHandle {
     let salt: UInt32
     let k: Int
     let capacity: Int
-    /// The list's bound shared by every Dispatch worker's reservoir of the same owner (a post's lists, one per
-    /// worker, each seeing part of the workers), nil for a list only one reservoir keeps: see `SharedBound`.
-    let shared: UnsafeMutablePointer<Atomic<UInt32>>?
 
     @inline(__always)
     init(keys: UnsafeMutablePointer<UInt64>, count: UnsafeMutablePointer<Int32>, threshold: UnsafeMutablePointer<Float>,
-         thresholdKey: UnsafeMutablePointer<UInt64>, thresholdRank: UnsafeMutablePointer<UInt32>, salt: UInt32, k: Int, capacity: Int,
-         shared: UnsafeMutablePointer<Atomic<UInt32>>? = nil) {
+         thresholdKey: UnsafeMutablePointer<UInt64>, thresholdRank: UnsafeMutablePointer<UInt32>, salt: UInt32, k: Int, capacity: Int) {
         assert(k >= 1 && capacity > k, "a reservoir needs room beyond K")
-        self.shared = shared
         self.keys = keys
         self.count = count
         self.threshold = threshold
@@ -84,30 +78,18 @@ struct ReservoirHandle {
         }
     }
 
-    /// Keeps the K best of the full buffer and raises the threshold to the K-th best key (never lowers it: a
-    /// bound adopted from another reservoir of the same owner may be higher), and offers the K-th best score to
-    /// the shared bound.
+    /// Keeps the K best of the full buffer and raises the threshold to the K-th best key (every key in the
+    /// buffer beats the threshold, so the K-th best does too).
     @inline(never)
     func compact() {
         ReservoirHandle.selectLargest(keys, count: capacity, k: k)
         var worst = keys[0]
         for i in 1..<k where keys[i] < worst { worst = keys[i] }
         count.pointee = Int32(k)
-        if let shared { SharedBound.raise(shared.pointee, toScoreOf: worst) }
-        guard worst > thresholdKey.pointee else { return }
+        assert(worst > thresholdKey.pointee, "a compaction never lowers the threshold")
         thresholdKey.pointee = worst
         thresholdRank.pointee = UInt32.max - UInt32(truncatingIfNeeded: worst)
         threshold.pointee = CandidateKey.score(worst)
-    }
-
-    /// Raises this reservoir's threshold to the shared bound when that is higher (see `SharedBound`).
-    @inline(__always)
-    func adopt(_ bound: UInt32) {
-        let key = SharedBound.key(bound)
-        guard key > thresholdKey.pointee else { return }
-        thresholdKey.pointee = key
-        thresholdRank.pointee = UInt32.max
-        threshold.pointee = CandidateKey.score(key)
     }
 
     /// Moves the `k` largest of the first `count` keys to the front (unordered): quickselect (Hoare, 1961,
@@ -120,7 +102,13 @@ struct ReservoirHandle {
     /// Writes the K best, best first, to `outScores`/`outIDs` (k slots; unused slots get −∞ and id −1), ids as
     /// rows through `row` (tie code → row index).
     func finish(into outScores: UnsafeMutablePointer<Float>, _ outIDs: UnsafeMutablePointer<Int32>, row: (UInt32) -> Int32) {
-        let c = Int(count.pointee)
+        ReservoirHandle.finish(keys: keys, count: Int(count.pointee), k: k, salt: salt, into: outScores, outIDs, row: row)
+    }
+
+    /// `finish` of the reservoir whose first `count` keys are at `keys` (reordered), for the list of the owner
+    /// with `salt`.
+    static func finish(keys: UnsafeMutablePointer<UInt64>, count c: Int, k: Int, salt: UInt32, into outScores: UnsafeMutablePointer<Float>,
+                       _ outIDs: UnsafeMutablePointer<Int32>, row: (UInt32) -> Int32) {
         ReservoirHandle.selectLargest(keys, count: c, k: k)
         let kept = min(c, k)
         var best = UnsafeMutableBufferPointer(start: keys, count: kept)
@@ -133,33 +121,6 @@ struct ReservoirHandle {
                 outScores[i] = -.infinity
                 outIDs[i] = -1
             }
-        }
-    }
-}
-
-/// A bound one owner's reservoirs share across Dispatch workers (a post's best workers are collected by every
-/// worker thread, each over its part of the workers): the highest K-th best score any of them has reached, as the
-/// score's order-preserving bits, raised with a compare-and-swap and read without locks. A candidate scoring below
-/// it cannot be among the K best, since some reservoir holds K candidates scoring at least that much; one scoring
-/// exactly that much may still be (on tie rank), so an adopted bound admits every tie (threshold rank UInt32.max:
-/// the only rank it turns away is the worst possible, which the reservoir that reached the bound already beats,
-/// ranks being distinct within a list). Only what cannot make the list is dropped earlier, so the merged lists are
-/// the same whatever the timing.
-enum SharedBound {
-    /// The bound's threshold key: its score, every tie rank but the worst admitted.
-    @inline(__always) static func key(_ bound: UInt32) -> UInt64 { UInt64(bound) << 32 }
-
-    @inline(__always) static func initial(_ floor: Float) -> UInt32 { UInt32(truncatingIfNeeded: CandidateKey.sortable(floor)) }
-
-    /// Raises `bound` to the score of `key` when higher.
-    @inline(__always)
-    static func raise(_ bound: borrowing Atomic<UInt32>, toScoreOf key: UInt64) {
-        let score = UInt32(truncatingIfNeeded: key >> 32)
-        var current = bound.load(ordering: .relaxed)
-        while score > current {
-            let (exchanged, original) = bound.compareExchange(expected: current, desired: score, ordering: .relaxed)
-            if exchanged { return }
-            current = original
         }
     }
 }
