@@ -201,11 +201,22 @@ extension Registry {
             var existing: [String: Row] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM post") { existing[row["post_id"]] = row }
             let day = date.description
-            // Employers, then new posts, set-based in file order (an employer's name is the first one given).
+            // Employers, then new posts, set-based in file order. An employer's name is the first non-empty one given
+            // (a stored name stays): one row per employer, in order of first appearance, gives what upserting each
+            // post's employer in turn would, with a fifth of the rows (about 10,000 employers for 50,000 posts).
+            var employerName: [String: String] = [:], employers: [String] = []
+            for p in posts {
+                if let name = employerName[p.creditCode] {
+                    if name.isEmpty { employerName[p.creditCode] = p.employer }
+                } else {
+                    employerName[p.creditCode] = p.employer
+                    employers.append(p.creditCode)
+                }
+            }
             try BulkRows.execute(db, """
                 INSERT INTO employer (credit_code, name) VALUES {rows}
                 ON CONFLICT(credit_code) DO UPDATE SET name = excluded.name WHERE employer.name = ''
-                """, rows: posts.map { [$0.creditCode.databaseValue, $0.employer.databaseValue] })
+                """, rows: employers.map { [$0.databaseValue, employerName[$0]!.databaseValue] })
             var added: [[DatabaseValue]] = [], history: [[DatabaseValue]] = []
             var fieldUpdates: [String: [[DatabaseValue]]] = [:]
             for p in posts {

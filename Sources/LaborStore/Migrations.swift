@@ -200,6 +200,25 @@ extension Registry {
                 }
             }
         }
+        // The same triggers, each run only while its side is cached: a trigger's DELETE costs more than the row it
+        // follows (an import's 30,000 placements took 0.17 s with it, 0.10 s with this test, 0.08 s without a
+        // trigger), and after a batch's first row there is nothing left to delete. Same conditions otherwise.
+        m.registerMigration("v6: the cache's triggers run only while something is cached") { db in
+            let workerColumns = ["id_number", "name", "township", "village", "poor", "education", "skills", "certificates",
+                                 "intentions", "destinations", "expected_wage", "status", "phone"]
+            let workerChanged = "(" + workerColumns.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ") + ") AND "
+            for (table, sides) in [("post", "'posts'"), ("employer", "'posts'"), ("placement", "'posts', 'workers'"), ("worker", "'workers'")] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    let changed = table == "worker" && event == "UPDATE" ? workerChanged : ""
+                    try db.execute(sql: """
+                        DROP TRIGGER encoded_cache_\(table)_\(event.lowercased());
+                        CREATE TRIGGER encoded_cache_\(table)_\(event.lowercased()) AFTER \(event) ON \(table)
+                            WHEN \(changed)EXISTS (SELECT 1 FROM encoded_cache WHERE side IN (\(sides)))
+                            BEGIN DELETE FROM encoded_cache WHERE side IN (\(sides)); END
+                        """)
+                }
+            }
+        }
         return m
     }
 }

@@ -321,6 +321,65 @@ enum StoreFixtures {
         #expect(try reg.importPosts(p, taxonomy: StoreFixtures.taxonomy, date: asOf).unchanged == 2)
     }
 
+    /// Every insert, update and delete of a table the counter's cache is read from clears the side(s) it feeds, and
+    /// only those; an update of a worker column the pool does not read leaves the pool; with nothing cached the
+    /// changes go through untouched.
+    @Test func cacheTriggersClearTheSidesEachTableFeeds() throws {
+        let reg = try seeded()
+        let a = StoreFixtures.codeA, x = StoreFixtures.codeX, w = StoreFixtures.ids[0]
+        let changes: [(String, [DatabaseValue], Set<String>)] = [
+            ("INSERT INTO post (post_id, credit_code, employer, occupation, location, openings, wage_min, wage_max) VALUES ('PZ', ?, '甲厂', '普工', '罗湖区', 1, 5000, 6000)", [a.databaseValue], ["posts"]),
+            ("UPDATE post SET openings = openings + 1 WHERE post_id = 'PZ'", [], ["posts"]),
+            ("DELETE FROM post WHERE post_id = 'PZ'", [], ["posts"]),
+            ("INSERT INTO employer (credit_code, name) VALUES (?, '丙厂')", [x.databaseValue], ["posts"]),
+            ("UPDATE employer SET name = '丙厂二' WHERE credit_code = ?", [x.databaseValue], ["posts"]),
+            ("DELETE FROM employer WHERE credit_code = ?", [x.databaseValue], ["posts"]),
+            ("INSERT INTO placement (id_number, post_id, credit_code, start_date, source) VALUES (?, 'PA', ?, '2026-01-02', 'test')", [w.databaseValue, a.databaseValue], ["posts", "workers"]),
+            ("UPDATE placement SET end_date = '2026-01-10' WHERE id_number = ?", [w.databaseValue], ["posts", "workers"]),
+            ("DELETE FROM placement WHERE id_number = ?", [w.databaseValue], ["posts", "workers"]),
+            ("INSERT INTO worker (id_number, name, township, status, status_source, status_date, registered) VALUES ('W-TEST', '庚', '新州镇', 'seeking', 'file', '2026-01-01', '2026-01-01')", [], ["workers"]),
+            ("UPDATE worker SET last_contact = '2026-01-15' WHERE id_number = 'W-TEST'", [], []),
+            ("UPDATE worker SET phone = '13800000009' WHERE id_number = 'W-TEST'", [], ["workers"]),
+            ("DELETE FROM worker WHERE id_number = 'W-TEST'", [], ["workers"]),
+        ]
+        func sides(_ db: Database) throws -> Set<String> { Set(try String.fetchAll(db, sql: "SELECT side FROM encoded_cache")) }
+        for (sql, arguments, cleared) in changes {
+            try reg.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO encoded_cache (side, key, ids, rows, columns, matrix) VALUES ('posts', 'k', '', 0, 0, x''), ('workers', 'k', '', 0, 0, x'')")
+                try db.execute(sql: sql, arguments: StatementArguments(arguments))
+                #expect(try sides(db) == Set(["posts", "workers"]).subtracting(cleared), "\(sql)")
+            }
+        }
+        // Nothing cached: the same changes go through and nothing appears.
+        try reg.write { db in
+            try db.execute(sql: "DELETE FROM encoded_cache")
+            for (sql, arguments, _) in changes { try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
+            #expect(try sides(db).isEmpty)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'encoded_cache_%'") == 12)
+        }
+    }
+
+    /// An employer's name is the first one a posts file gives; a name already stored stays, and an employer known
+    /// only from an exclusion (no name) takes the first one given. Employers are numbered in order of first mention.
+    @Test func anEmployersNameIsTheFirstGiven() throws {
+        let reg = try Registry.inMemory()
+        let a = StoreFixtures.codeA, b = StoreFixtures.codeB, x = StoreFixtures.codeX
+        _ = try reg.importExclusions([b], date: asOf)
+        try reg.write { db in try db.execute(sql: "INSERT INTO employer (credit_code, name) VALUES (?, '旧名')", arguments: [x]) }
+        let csv = """
+            岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限
+            P1,乙厂,\(b),普工,罗湖区,3,5000,6000
+            P2,甲厂,\(a),普工,宝安区,3,5000,6000
+            P3,乙厂二,\(b),普工,宝安区,3,5000,6000
+            P4,甲厂二,\(a),普工,宝安区,3,5000,6000
+            P5,新名,\(x),普工,宝安区,3,5000,6000
+            """
+        #expect(try reg.importPosts(try StoreFixtures.posts(csv), taxonomy: StoreFixtures.taxonomy, date: asOf).inserted == 5)
+        let rows = try reg.read { db in try Row.fetchAll(db, sql: "SELECT credit_code || ' ' || name || ' ' || excluded FROM employer ORDER BY rowid") }
+        let want: [String] = [b + " 乙厂 1", x + " 旧名 0", a + " 甲厂 0"]
+        #expect(rows.map { $0[0] as String } == want)
+    }
+
     @Test func aNewerStatusWinsAndBothAreKept() throws {
         // Reconciliation (2026-01-15) finds a job loss; staff then re-import their older file saying 在岗.
         let reg = try seeded()

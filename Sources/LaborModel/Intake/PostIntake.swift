@@ -65,7 +65,7 @@ public enum PostIntake {
         if let a = ageMin ?? nil, ageMax == .some(nil), a > defaults.upperBound {
             r.fail("age_min", "\(a)", "年龄下限 \(a) 高于默认上限 \(defaults.upperBound), 请同时填写年龄上限 / age_min \(a) is above the default maximum \(defaults.upperBound): give age_max too")
         }
-        let certs = r.list("required_certificates", what: "证书", lookup: taxonomy.certificate)
+        let certs = r.list("required_certificates", what: "证书", in: taxonomy) { $0.certificate($1) }
         let board = r.yesNo("board_lodging")
         if r.problems.isEmpty, let postID, let employer, let credit, let occupation, let location,
            let openings = openings ?? nil, let wageMin = wageMin ?? nil, let wageMax = wageMax ?? nil,

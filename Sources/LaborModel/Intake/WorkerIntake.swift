@@ -61,9 +61,9 @@ public enum WorkerIntake {
             education = taxonomy.educationLevel(eduCell)
             if education == nil { r.fail("education", eduCell, "未知学历 / unknown education level (小学 初中 高中 中专 大专 本科)") }
         }
-        let skills = r.list("skills", what: "工种", lookup: taxonomy.occupation)
-        let certs = r.list("certificates", what: "证书", lookup: taxonomy.certificate)
-        let intentions = r.list("intentions", what: "工种", lookup: taxonomy.occupation)
+        let skills = r.list("skills", what: "工种", in: taxonomy) { $0.occupation($1) }
+        let certs = r.list("certificates", what: "证书", in: taxonomy) { $0.certificate($1) }
+        let intentions = r.list("intentions", what: "工种", in: taxonomy) { $0.occupation($1) }
         var destinations: [Int]? = []
         for token in RowReader.split(r.cell("preferred_destinations")) {
             if let g = taxonomy.group(token) {

@@ -49,8 +49,7 @@ public struct QuotaNetwork: Sendable {
         let n = p.workers, m = p.posts
         let quotaGroups = Set(groupMin.keys).union(groupMax.keys).sorted()
         var groupNode: [Int: Int] = [:]
-        let source = 0, sink = 1
-        var next = 2
+        var next = 2  // nodes 0 and 1: the source and the sink
         for g in quotaGroups { groupNode[g] = next; next += 1 }
         let workerBase = next
         let postBase = workerBase + n
