@@ -343,11 +343,18 @@ enum StoreFixtures {
             ("DELETE FROM worker WHERE id_number = 'W-TEST'", [], ["workers"]),
         ]
         func sides(_ db: Database) throws -> Set<String> { Set(try String.fetchAll(db, sql: "SELECT side FROM encoded_cache")) }
-        for (sql, arguments, cleared) in changes {
-            try reg.write { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO encoded_cache (side, key, ids, rows, columns, matrix) VALUES ('posts', 'k', '', 0, 0, x''), ('workers', 'k', '', 0, 0, x'')")
-                try db.execute(sql: sql, arguments: StatementArguments(arguments))
-                #expect(try sides(db) == Set(["posts", "workers"]).subtracting(cleared), "\(sql)")
+        // With each side cached alone and both: a trigger that tested the wrong side would leave its own stale.
+        for cached: Set<String> in [["posts"], ["workers"], ["posts", "workers"]] {
+            for (sql, arguments, cleared) in changes {
+                try reg.write { db in
+                    try db.execute(sql: "DELETE FROM encoded_cache")
+                    for side in cached.sorted() {
+                        try db.execute(sql: "INSERT INTO encoded_cache (side, key, ids, rows, columns, matrix) VALUES (?, 'k', '', 0, 0, x'')",
+                                       arguments: [side])
+                    }
+                    try db.execute(sql: sql, arguments: StatementArguments(arguments))
+                    #expect(try sides(db) == cached.subtracting(cleared), "\(sql) with \(cached.sorted()) cached")
+                }
             }
         }
         // Nothing cached: the same changes go through and nothing appears.
@@ -355,7 +362,8 @@ enum StoreFixtures {
             try db.execute(sql: "DELETE FROM encoded_cache")
             for (sql, arguments, _) in changes { try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
             #expect(try sides(db).isEmpty)
-            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'encoded_cache_%'") == 12)
+            // Twelve triggers, each run only while something is cached (migration v6).
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'encoded_cache_%' AND sql LIKE '%WHEN%EXISTS (SELECT 1 FROM encoded_cache%'") == 12)
         }
     }
 
@@ -366,17 +374,21 @@ enum StoreFixtures {
         let a = StoreFixtures.codeA, b = StoreFixtures.codeB, x = StoreFixtures.codeX
         _ = try reg.importExclusions([b], date: asOf)
         try reg.write { db in try db.execute(sql: "INSERT INTO employer (credit_code, name) VALUES (?, '旧名')", arguments: [x]) }
+        // Two new employers, the later code first: numbered in order of mention, not of code or hash.
+        let z: String = { let f = "91440300MA5DKKKK9"; return f + String(CreditCode.checkCharacter(for: f)) }()
         let csv = """
             岗位编号,企业名称,统一社会信用代码,工种,工作地点,招聘人数,月薪下限,月薪上限
             P1,乙厂,\(b),普工,罗湖区,3,5000,6000
+            P0,丁厂,\(z),普工,罗湖区,3,5000,6000
             P2,甲厂,\(a),普工,宝安区,3,5000,6000
             P3,乙厂二,\(b),普工,宝安区,3,5000,6000
             P4,甲厂二,\(a),普工,宝安区,3,5000,6000
             P5,新名,\(x),普工,宝安区,3,5000,6000
+            P6,丁厂二,\(z),普工,宝安区,3,5000,6000
             """
-        #expect(try reg.importPosts(try StoreFixtures.posts(csv), taxonomy: StoreFixtures.taxonomy, date: asOf).inserted == 5)
+        #expect(try reg.importPosts(try StoreFixtures.posts(csv), taxonomy: StoreFixtures.taxonomy, date: asOf).inserted == 7)
         let rows = try reg.read { db in try Row.fetchAll(db, sql: "SELECT credit_code || ' ' || name || ' ' || excluded FROM employer ORDER BY rowid") }
-        let want: [String] = [b + " 乙厂 1", x + " 旧名 0", a + " 甲厂 0"]
+        let want: [String] = [b + " 乙厂 1", x + " 旧名 0", z + " 丁厂 0", a + " 甲厂 0"]
         #expect(rows.map { $0[0] as String } == want)
     }
 

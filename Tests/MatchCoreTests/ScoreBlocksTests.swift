@@ -199,11 +199,13 @@ import Testing
                 var index: [Int32] = [0]
                 for _ in 1..<max(width, 1) { index.append(index.last! + Int32(g.below(2))) }
                 index = Array(index.prefix(width))
-                let indexed = trial % 2 == 1
+                // The four options independent (trial's low bits), so that each of the kernel's sixteen specialised
+                // copies is checked at every level.
+                let indexed = trial & 1 == 1
                 let stored = (0..<((indexed ? Int(index.last!) + 1 : width) + 16)).map { _ in Float(g.below(9)) * 0.5 - 2 }
                 let row = (0..<width).map { stored[indexed ? Int(index[$0]) : $0] }
                 let bias = (0..<width).map { _ in Float(g.below(3)) * 0.25 }
-                let quantize = trial % 3 != 0, useBias = trial % 2 == 0, posts = trial % 4 != 1
+                let useBias = trial >> 1 & 1 == 1, quantize = trial >> 2 & 1 == 1, posts = trial >> 3 & 1 == 1
                 let q: Float = quantize ? 2 : 0
                 func score(_ j: Int) -> Float {
                     var s = row[j]
@@ -215,7 +217,7 @@ import Testing
                 let salts = (0..<width).map { _ in UInt32(truncatingIfNeeded: g.next()) }
                 let pt = (0..<width).map { _ in score(g.below(width)) }
                 let ptRank = (0..<width).map { _ in UInt32(truncatingIfNeeded: g.next()) }
-                let wt = trial % 5 == 0 ? Float.infinity : score(g.below(width))
+                let wt = trial % 5 == 4 ? Float.infinity : score(g.below(width))
                 let wRank = UInt32(truncatingIfNeeded: g.next()), wSalt = UInt32(truncatingIfNeeded: g.next())
                 let wCode = UInt32(truncatingIfNeeded: g.next())
                 var want: [(Int32, Float)] = []

@@ -25,8 +25,8 @@ public struct ScoringResult: Sendable {
 ///
 /// Each post keeps one reservoir, which every Dispatch worker fills in turn: a worker scans a tile's posts only
 /// while it holds the tile's lock, and the workers start their sweeps of the tiles at different tiles so that they
-/// seldom meet. (Private reservoirs per worker, merged at the end, were offered 1.4 times as many candidates: each
-/// saw half of the workers, so its K-th best stayed lower.)
+/// seldom meet. (Private reservoirs per worker, merged at the end, were offered 1.4 times as many candidates with
+/// two workers: each saw half of the workers, so its K-th best stayed lower.)
 public enum ScoreBlocks {
     /// - Complexity: O(n·m·d) for the GEMMs, O(n·m) for the scan, O((n + m)·k·log k) for heap updates.
     /// - Parameter codes: the rows' tie codes (from their ids), so that ties are broken by identity; nil = row
@@ -45,15 +45,18 @@ public enum ScoreBlocks {
             return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) })
         }
         let chunkRows = max(1, min(cfg.chunkRows, (n + cfg.threads - 1) / cfg.threads))
-        let tile = max(1, min(cfg.tileColumns, m))
         let chunks = (n + chunkRows - 1) / chunkRows
         let workersCount = min(cfg.threads, chunks)
+        let select = cfg.selection == .topK
+        let pkk = pk ?? 0
+        // Post reservoirs filled by more than one Dispatch worker, a tile at a time under the tile's lock.
+        let lockPosts = select && pkk > 0 && workersCount > 1
+        // With few posts, at least two tiles per Dispatch worker, so that the workers' scans do not queue for one.
+        let tile = max(1, min(cfg.tileColumns, m, lockPosts ? (m + 2 * workersCount - 1) / (2 * workersCount) : m))
         ScoringConfiguration.configureBLAS(dispatchWorkers: workersCount, threads: cfg.threads)
         let floor: Float = cfg.floor
-        let select = cfg.selection == .topK
 
         // The post reservoirs: m × capacity.
-        let pkk = pk ?? 0
         let pCap = 2 * max(pkk, 1)
         let postLists = select && pkk > 0 ? m : 0
         var postKeys = [UInt64](repeating: 0, count: postLists * pCap)
@@ -63,7 +66,7 @@ public enum ScoreBlocks {
         var postThreshRank = [UInt32](repeating: 0, count: postLists)
         let tieCodes = codes ?? TieCodes(workers: n, posts: m)
         // Posts with equal rows grouped (DistinctPosts): from here on, post positions are in the grouped order;
-        // their codes, biases and lists go with them, and the post lists return to input order in the merge.
+        // their codes, biases and lists go with them, and the post lists return to input order when finished.
         let grouped = select ? DistinctPosts.find(p) : nil
         let postCodes = grouped.map { g in g.order.map { tieCodes.posts[$0] } } ?? tieCodes.posts
         let gemmPosts = grouped?.rows ?? p
@@ -82,7 +85,7 @@ public enum ScoreBlocks {
         let toPostRow: @Sendable (UInt32) -> Int32 = { byIndex ? Int32(bitPattern: $0) : postRow[$0]! }
         // A lock per tile guards its posts' reservoirs when more than one Dispatch worker fills them.
         let tiles = (m + tile - 1) / tile
-        let locks = TileLocks(count: postLists > 0 && workersCount > 1 ? tiles : 0)
+        let locks = TileLocks(count: lockPosts ? tiles : 0)
         defer { locks.deallocate() }
         let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
         let biasValues = grouped.map { g in g.order.map { (bias ?? zeroBias)[$0] } } ?? bias ?? zeroBias
@@ -186,8 +189,8 @@ public enum ScoreBlocks {
     }
 }
 
-/// One lock per post tile (Synchronization's Mutex: a futex, so a worker that waits sleeps rather than spins when
-/// there are more workers than cores); none when only one Dispatch worker fills the post reservoirs.
+/// One lock per post tile (Synchronization's Mutex, which waits on a futex rather than spinning on when there are
+/// more workers than cores); none when only one Dispatch worker fills the post reservoirs.
 struct TileLocks: @unchecked Sendable {
     private let locks: UnsafeMutablePointer<Mutex<Void>>
     private let count: Int
@@ -275,8 +278,8 @@ struct UncheckedPointer<T>: @unchecked Sendable {
     init(_ p: UnsafeMutablePointer<T>) { pointer = p }
 }
 
-/// The selection scan over one score tile: adds the bias, quantises, and offers each score to the worker's
-/// reservoir and this Dispatch worker's reservoir of the post. The filter (CScanKernel, with the widest vectors
+/// The selection scan over one score tile (whose lock the caller holds when several Dispatch workers fill the post
+/// reservoirs): adds the bias, quantises, and offers each score to the worker's reservoir and the post's. The filter (CScanKernel, with the widest vectors
 /// the CPU has) returns the columns whose score beats a threshold key under the thresholds at the start of the
 /// row (faiss's `thresh`; equal scores are settled by tie rank, sixteen lanes at once); most steps return none.
 /// The offers then test each column against the thresholds as they stand, since the worker's rises as its
@@ -300,14 +303,13 @@ struct TileScanner {
         let width = tile.count
         let j0 = tile.lowerBound
         let posts = postK > 0
-        let listBase = j0
-        // Post-side state of this Dispatch worker for the tile's columns (unused when !posts).
-        let pThresh = posts ? shared.pThresh! + listBase : chunk.thresholds
-        let pThreshKey = posts ? shared.pThreshKey! + listBase : chunk.thresholdKeys
-        let pThreshRank = posts ? shared.pThreshRank! + listBase : chunk.thresholdRanks
+        // The post reservoirs of the tile's columns (unused when !posts).
+        let pThresh = posts ? shared.pThresh! + j0 : chunk.thresholds
+        let pThreshKey = posts ? shared.pThreshKey! + j0 : chunk.thresholdKeys
+        let pThreshRank = posts ? shared.pThreshRank! + j0 : chunk.thresholdRanks
         let pSalt = posts ? shared.pSalt! + j0 : UnsafePointer(chunk.thresholdRanks)
-        let pCounts = posts ? shared.pCounts! + listBase : chunk.counts
-        let pKeys = posts ? shared.pKeys! + listBase * pCap : chunk.keys
+        let pCounts = posts ? shared.pCounts! + j0 : chunk.counts
+        let pKeys = posts ? shared.pKeys! + j0 * pCap : chunk.keys
         let hasWorkers = k > 0
         @inline(__always) func postList(_ jj: Int) -> ReservoirHandle {
             ReservoirHandle(keys: pKeys + jj * pCap, count: pCounts + jj, threshold: pThresh + jj, thresholdKey: pThreshKey + jj,

@@ -36,7 +36,8 @@ enum CandidateKey {
 ///
 /// The scan first tests scores (`score >= threshold score`, sixteen at a time), then the full key.
 ///
-/// All pointer work of the reservoirs lives in this file; the handle is used only inside the scan.
+/// The reservoirs' own pointer work lives in this file: the scan (ScoreBlocks) hands each handle its list's slots,
+/// and finishing a list is `finish`.
 struct ReservoirHandle {
     let keys: UnsafeMutablePointer<UInt64>
     let count: UnsafeMutablePointer<Int32>
