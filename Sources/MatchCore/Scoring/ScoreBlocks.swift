@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CScanKernel
 import Dispatch
 import Synchronization
@@ -189,16 +192,22 @@ public enum ScoreBlocks {
     }
 }
 
-/// One lock per post tile (Synchronization's Mutex, which waits on a futex rather than spinning on when there are
-/// more workers than cores); none when only one Dispatch worker fills the post reservoirs.
+/// One lock per post tile; none when only one Dispatch worker fills the post reservoirs. POSIX mutexes (a futex:
+/// a worker that waits sleeps) rather than Synchronization's Mutex, whose atomics ThreadSanitizer does not see, so
+/// that `swift test --sanitize=thread` checks the reservoirs' locking (it reported every shared access as a race
+/// under Mutex, and none under these).
 struct TileLocks: @unchecked Sendable {
-    private let locks: UnsafeMutablePointer<Mutex<Void>>
+    private let locks: UnsafeMutablePointer<pthread_mutex_t>
     private let count: Int
 
     init(count: Int) {
         self.count = count
         locks = .allocate(capacity: count)
-        for i in 0..<count { (locks + i).initialize(to: Mutex(())) }
+        for i in 0..<count {
+            (locks + i).initialize(to: pthread_mutex_t())
+            let code = pthread_mutex_init(locks + i, nil)
+            precondition(code == 0, "pthread_mutex_init failed (\(code))")
+        }
     }
 
     /// Runs `body` holding tile `i`'s lock (directly when there are no locks).
@@ -206,10 +215,13 @@ struct TileLocks: @unchecked Sendable {
     func withLock(_ i: Int, _ body: () -> Void) {
         guard count > 0 else { return body() }
         assert(i >= 0 && i < count, "tile out of range")
-        locks[i].withLock { _ in body() }
+        pthread_mutex_lock(locks + i)
+        defer { pthread_mutex_unlock(locks + i) }
+        body()
     }
 
     func deallocate() {
+        for i in 0..<count { pthread_mutex_destroy(locks + i) }
         locks.deinitialize(count: count)
         locks.deallocate()
     }
@@ -307,7 +319,7 @@ struct TileScanner {
         let pThresh = posts ? shared.pThresh! + j0 : chunk.thresholds
         let pThreshKey = posts ? shared.pThreshKey! + j0 : chunk.thresholdKeys
         let pThreshRank = posts ? shared.pThreshRank! + j0 : chunk.thresholdRanks
-        let pSalt = posts ? shared.pSalt! + j0 : UnsafePointer(chunk.thresholdRanks)
+        let pSalt = posts ? shared.pSalt! + j0 : UnsafePointer<UInt32>(chunk.thresholdRanks)
         let pCounts = posts ? shared.pCounts! + j0 : chunk.counts
         let pKeys = posts ? shared.pKeys! + j0 * pCap : chunk.keys
         let hasWorkers = k > 0
