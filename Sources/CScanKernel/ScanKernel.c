@@ -6,6 +6,7 @@
 // portable one (no fused multiply-add: contraction is off) and returns the same columns, which MatchCore's tests
 // check level by level against a brute-force reference.
 #include "ScanKernel.h"
+#include <math.h>
 #include <stdlib.h>
 
 #pragma clang fp contract(off)
@@ -13,8 +14,8 @@
 // 1.5 · 2^23: adding and subtracting it rounds to the nearest integer (ties to even) while |x| < 2^22.
 #define LM_MAGIC 12582912.0f
 
-/// The portable test of one column: the score, and whether it enters either list.
-static inline int lm_column(const LMScanRow *a, int32_t j, float *out) {
+/// Column j's score: the GEMM's, plus the bias, quantised.
+static inline float lm_score(const LMScanRow *a, int32_t j) {
     float s = a->row[a->columnIndex ? a->columnIndex[j] : j];
     if (a->bias) s = s + a->bias[j];
     if (a->quantization > 0) {
@@ -22,6 +23,12 @@ static inline int lm_column(const LMScanRow *a, int32_t j, float *out) {
         s = s + LM_MAGIC;
         s = s - LM_MAGIC;
     }
+    return s;
+}
+
+/// The portable test of one column: the score, and whether it enters either list.
+static inline int lm_column(const LMScanRow *a, int32_t j, float *out) {
+    float s = lm_score(a, j);
     *out = s;
     float wt = a->workerThreshold;
     if (s > wt) return 1;
@@ -40,6 +47,55 @@ static int32_t lm_scan_portable(const LMScanRow *a, int32_t j, int32_t n, int32_
         if (lm_column(a, j, &s)) { columns[n] = j; scores[n] = s; n++; }
     }
     return n;
+}
+
+float lm_row_bound(const LMScanRow *a, int32_t k) {
+    const int32_t groups = a->width / 8;
+    if (k <= 0 || k > groups || groups > 256) return -INFINITY;
+    // Group g is the columns g, g + groups, …, g + 7·groups, so that its best score is an elementwise maximum of
+    // eight slices of the row (vectorised by the compiler where the row has no column index); at least k groups
+    // reach the k-th best of these maxima, so at least k columns do.
+    float best[256];
+    const float *restrict row = a->row, *restrict bias = a->bias;
+    const int32_t *restrict index = a->columnIndex;
+    const float q = a->quantization;
+    for (int32_t g = 0; g < groups; g++) best[g] = -INFINITY;
+    for (int32_t t = 0; t < 8; t++) {
+        const int32_t o = t * groups;
+        if (index) {
+            for (int32_t g = 0; g < groups; g++) { float s = lm_score(a, o + g); best[g] = s > best[g] ? s : best[g]; }
+        } else if (!bias && q <= 0) {
+            for (int32_t g = 0; g < groups; g++) { float s = row[o + g]; best[g] = s > best[g] ? s : best[g]; }
+        } else {
+            for (int32_t g = 0; g < groups; g++) {
+                float s = row[o + g];
+                if (bias) s = s + bias[o + g];
+                if (q > 0) s = (s * q + LM_MAGIC) - LM_MAGIC;
+                best[g] = s > best[g] ? s : best[g];
+            }
+        }
+    }
+    // The k-th largest (quickselect, Hoare partitions; the window holds the answer's position throughout).
+    int32_t lo = 0, hi = groups - 1, want = k - 1;
+    while (lo < hi) {
+        float pivot = best[lo + (hi - lo) / 2];
+        int32_t i = lo, j = hi;
+        while (i <= j) {
+            while (best[i] > pivot) i++;
+            while (best[j] < pivot) j--;
+            if (i <= j) {
+                float t = best[i];
+                best[i] = best[j];
+                best[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else break;
+    }
+    return best[want];
 }
 
 // The reservoirs' compaction (MatchCore's ReservoirHandle): quickselect for the K largest of 2K keys. Its

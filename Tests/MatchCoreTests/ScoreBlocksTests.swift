@@ -257,6 +257,47 @@ import Testing
     }
 }
 
+extension ScoreBlocksTests {
+    /// lm_row_bound is the k-th largest of the row's groups-of-eight maxima (scores as the test computes them, with a
+    /// bias, quantisation and a column index), at least k columns reach it, and it is −∞ when there are too few groups.
+    @Test func rowBoundIsTheKthBestGroupMaximum() {
+        var g = SplitMix64(seed: 41)
+        for trial in 0..<400 {
+            let width = 1 + g.below(200)
+            var index: [Int32] = [0]
+            for _ in 1..<width { index.append(index.last! + Int32(g.below(2))) }
+            let indexed = trial & 1 == 1, useBias = trial >> 1 & 1 == 1, quantize = trial >> 2 & 1 == 1
+            let stored = (0..<((indexed ? Int(index.last!) + 1 : width) + 16)).map { _ in Float(g.below(41)) * 0.125 - 2.5 }
+            let bias = (0..<width).map { _ in Float(g.below(3)) * 0.25 }
+            func score(_ j: Int) -> Float {
+                var s = stored[indexed ? Int(index[j]) : j]
+                if useBias { s = s + bias[j] }
+                if quantize { s = (s * 2 + 12_582_912) - 12_582_912 }
+                return s
+            }
+            let k = 1 + g.below(width / 8 + 2)
+            let bound = stored.withUnsafeBufferPointer { r in bias.withUnsafeBufferPointer { b in index.withUnsafeBufferPointer { ix in
+                var a = LMScanRow()
+                a.row = r.baseAddress
+                a.columnIndex = indexed ? ix.baseAddress : nil
+                a.bias = useBias ? b.baseAddress : nil
+                a.quantization = quantize ? 2 : 0
+                a.width = Int32(width)
+                return lm_row_bound(&a, Int32(k))
+            }}}
+            let groups = width / 8
+            guard k <= groups else {
+                #expect(bound == -.infinity, "trial \(trial)")
+                continue
+            }
+            // Group g: the columns g, g + groups, …, g + 7·groups.
+            let maxima = (0..<groups).map { gi in (0..<8).map { score(gi + $0 * groups) }.max()! }.sorted(by: >)
+            #expect(bound == maxima[k - 1], "trial \(trial)")
+            #expect((0..<width).filter { score($0) >= bound }.count >= k, "trial \(trial)")
+        }
+    }
+}
+
 @Suite struct TieOrderTests {
     @Test func isABijectionPerOwner() {
         for owner: UInt32 in [0, 1, 77, 123_456, 0xFFFF_FFFF] {

@@ -39,6 +39,12 @@ int32_t lm_scan_best_level(void);
 /// (room for `width` + 16 each), in column order; returns how many. `level` must not exceed lm_scan_best_level().
 int32_t lm_scan_row(int32_t level, const LMScanRow *row, int32_t *columns, float *scores);
 
+/// A lower bound of the row's k-th best score, for a list that has seen nothing yet: the k-th largest of the best
+/// scores of its groups of eight columns (g, g + w/8, …, g + 7·w/8 for w columns), so at least k columns score at
+/// least as much. −∞ when the row has fewer
+/// than 8·k columns (or more than 2,048). The scores as `lm_scan_row` computes them; the thresholds are not read.
+float lm_row_bound(const LMScanRow *row, int32_t k);
+
 /// Moves the `k` largest of `a[0..<count]` (distinct keys) to `a[0..<k]`, in no particular order: quickselect
 /// whose partitions are branch-free (AVX-512 compress at level 2, conditional stores otherwise).
 void lm_select_largest(int32_t level, uint64_t *a, int32_t count, int32_t k);

@@ -144,7 +144,7 @@ public enum ScoreBlocks {
                                      b: shared.p + u0 * d, ldb: d, c: buffer, ldc: u1 - u0)
                         if select {
                             locks.withLock(j0 / tile) {
-                                scan.scan(buffer: buffer, rows: i0..<i1, columns: j0..<j1, bufferColumns: u1 - u0)
+                                scan.scan(buffer: buffer, rows: i0..<i1, columns: j0..<j1, bufferColumns: u1 - u0, first: step == 0)
                             }
                         }
                     }
@@ -311,7 +311,7 @@ struct TileScanner {
     let scores: UnsafeMutablePointer<Float>
 
     @inline(__always)
-    func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns tile: Range<Int>, bufferColumns: Int) {
+    func scan(buffer: UnsafeMutablePointer<Float>, rows: Range<Int>, columns tile: Range<Int>, bufferColumns: Int, first: Bool) {
         let width = tile.count
         let j0 = tile.lowerBound
         let posts = postK > 0
@@ -342,6 +342,10 @@ struct TileScanner {
             let code = shared.wCode[i]
             let res = chunk.handle(r, salt: TieOrder.salt(code), k: max(k, 1))
             args.row = UnsafePointer(buffer + r * bufferColumns)
+            // A worker's list starts at the chunk's first tile with a bound of its K-th best from that tile alone
+            // (CScanKernel's lm_row_bound: at least K columns score that much), which admits only those scores
+            // and above: a list that starts from nothing is offered 40 % of all its candidates in its first tile.
+            if first && hasWorkers { res.raise(toAtLeast: lm_row_bound(&args, Int32(k))) }
             args.workerThreshold = hasWorkers ? res.threshold.pointee : .infinity
             args.workerThresholdRank = res.thresholdRank.pointee
             args.workerSalt = res.salt

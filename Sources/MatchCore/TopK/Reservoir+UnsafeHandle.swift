@@ -93,6 +93,17 @@ struct ReservoirHandle {
         threshold.pointee = CandidateKey.score(worst)
     }
 
+    /// Raises the threshold, when lower, to admit only scores of at least `bound`: a bound some K candidates the
+    /// list will be offered reach (so nothing below it can be among the K best). Ties at the bound are admitted.
+    @inline(__always)
+    func raise(toAtLeast bound: Float) {
+        let below = bound.nextDown
+        guard below > threshold.pointee else { return }
+        threshold.pointee = below
+        thresholdRank.pointee = 0
+        thresholdKey.pointee = CandidateKey.ceiling(below)
+    }
+
     /// Moves the `k` largest of the first `count` keys to the front (unordered): quickselect (Hoare, 1961,
     /// "Algorithm 65: Find") with a median-of-three pivot and branch-free partitions (CScanKernel's
     /// `lm_select_largest`: a branching partition mispredicts on every other key). Keys in one list are distinct.
