@@ -49,6 +49,31 @@ static int32_t lm_scan_portable(const LMScanRow *a, int32_t j, int32_t n, int32_
     return n;
 }
 
+/// The k-th largest of v[0..<n] (1 <= k <= n), reordering v: quickselect with Hoare partitions (the window holds the
+/// answer's position throughout).
+static float lm_kth_largest(float *v, int32_t n, int32_t k) {
+    int32_t lo = 0, hi = n - 1, want = k - 1;
+    while (lo < hi) {
+        float pivot = v[lo + (hi - lo) / 2];
+        int32_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot) i++;
+            while (v[j] < pivot) j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else break;
+    }
+    return v[want];
+}
+
 float lm_row_bound(const LMScanRow *a, int32_t k) {
     const int32_t groups = a->width / 8;
     if (k <= 0 || k > groups || groups > 256) return -INFINITY;
@@ -75,27 +100,49 @@ float lm_row_bound(const LMScanRow *a, int32_t k) {
             }
         }
     }
-    // The k-th largest (quickselect, Hoare partitions; the window holds the answer's position throughout).
-    int32_t lo = 0, hi = groups - 1, want = k - 1;
-    while (lo < hi) {
-        float pivot = best[lo + (hi - lo) / 2];
-        int32_t i = lo, j = hi;
-        while (i <= j) {
-            while (best[i] > pivot) i++;
-            while (best[j] < pivot) j--;
-            if (i <= j) {
-                float t = best[i];
-                best[i] = best[j];
-                best[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (want <= j) hi = j;
-        else if (want >= i) lo = i;
-        else break;
+    return lm_kth_largest(best, groups, k);
+}
+
+void lm_post_bounds(const LMScanRow *a, int32_t rows, int32_t ld, int32_t k, float *bounds) {
+    const int32_t groups = rows / 8, w = a->width;
+    float *best = (k > 0 && k <= groups && groups <= 256) ? (float *)malloc(sizeof(float) * (size_t)groups * (size_t)ld) : 0;
+    if (!best) {
+        for (int32_t j = 0; j < w; j++) bounds[j] = -INFINITY;
+        return;
     }
-    return best[want];
+    // Group g is the rows g, g + groups, …, g + 7·groups; best[g·ld + u] is its best raw score in buffer column u
+    // (elementwise maxima of rows, vectorised by the compiler).
+    for (int32_t g = 0; g < groups; g++) {
+        float *restrict m = best + (size_t)g * (size_t)ld;
+        const float *restrict r0 = a->row + (size_t)g * (size_t)ld;
+        for (int32_t u = 0; u < ld; u++) m[u] = r0[u];
+        for (int32_t t = 1; t < 8; t++) {
+            const float *restrict r = a->row + (size_t)(g + t * groups) * (size_t)ld;
+            for (int32_t u = 0; u < ld; u++) m[u] = r[u] > m[u] ? r[u] : m[u];
+        }
+    }
+    // Per buffer column, the k-th largest group maximum; a post's bound is its column's, with the post's bias and
+    // the quantisation: both are non-decreasing, so the k-th largest of the scores is that of the raw scores.
+    float column[256];
+    int32_t last = -1;
+    float raw = -INFINITY;
+    for (int32_t j = 0; j < w; j++) {
+        int32_t u = a->columnIndex ? a->columnIndex[j] : j;
+        if (u != last) {
+            for (int32_t g = 0; g < groups; g++) column[g] = best[(size_t)g * (size_t)ld + (size_t)u];
+            raw = lm_kth_largest(column, groups, k);
+            last = u;
+        }
+        float s = raw;
+        if (a->bias) s = s + a->bias[j];
+        if (a->quantization > 0) {
+            s = s * a->quantization;
+            s = s + LM_MAGIC;
+            s = s - LM_MAGIC;
+        }
+        bounds[j] = s;
+    }
+    free(best);
 }
 
 // The reservoirs' compaction (MatchCore's ReservoirHandle): quickselect for the K largest of 2K keys. Its

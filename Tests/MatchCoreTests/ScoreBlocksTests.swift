@@ -258,6 +258,51 @@ import Testing
 }
 
 extension ScoreBlocksTests {
+    /// lm_post_bounds: for each column, the k-th largest of its groups-of-eight-rows maxima (rows g, g + rows/8, …),
+    /// with the column's bias and quantisation (scores as the test computes them, through a column index), at least
+    /// k rows reach it; −∞ everywhere when there are too few rows.
+    @Test func postBoundsAreTheKthBestGroupMaxima() {
+        var g = SplitMix64(seed: 43)
+        for trial in 0..<200 {
+            let width = 1 + g.below(40), rows = 1 + g.below(120)
+            var index: [Int32] = [0]
+            for _ in 1..<width { index.append(index.last! + Int32(g.below(2))) }
+            let indexed = trial & 1 == 1, useBias = trial >> 1 & 1 == 1, quantize = trial >> 2 & 1 == 1
+            let ld = indexed ? Int(index.last!) + 1 : width
+            let buffer = (0..<(rows * ld + 16)).map { _ in Float(g.below(41)) * 0.125 - 2.5 }
+            let bias = (0..<width).map { _ in Float(g.below(3)) * 0.25 }
+            func score(_ r: Int, _ j: Int) -> Float {
+                var s = buffer[r * ld + (indexed ? Int(index[j]) : j)]
+                if useBias { s = s + bias[j] }
+                if quantize { s = (s * 2 + 12_582_912) - 12_582_912 }
+                return s
+            }
+            let k = 1 + g.below(rows / 8 + 2)
+            var bounds = [Float](repeating: .nan, count: width)
+            buffer.withUnsafeBufferPointer { b in bias.withUnsafeBufferPointer { bi in index.withUnsafeBufferPointer { ix in
+                bounds.withUnsafeMutableBufferPointer { out in
+                    var a = LMScanRow()
+                    a.row = b.baseAddress
+                    a.columnIndex = indexed ? ix.baseAddress : nil
+                    a.bias = useBias ? bi.baseAddress : nil
+                    a.quantization = quantize ? 2 : 0
+                    a.width = Int32(width)
+                    lm_post_bounds(&a, Int32(rows), Int32(ld), Int32(k), out.baseAddress)
+                }
+            }}}
+            let groups = rows / 8
+            for j in 0..<width {
+                guard k <= groups else {
+                    #expect(bounds[j] == -.infinity, "trial \(trial)")
+                    continue
+                }
+                let maxima = (0..<groups).map { gi in (0..<8).map { score(gi + $0 * groups, j) }.max()! }.sorted(by: >)
+                #expect(bounds[j] == maxima[k - 1], "trial \(trial) column \(j)")
+                #expect((0..<rows).filter { score($0, j) >= bounds[j] }.count >= k, "trial \(trial) column \(j)")
+            }
+        }
+    }
+
     /// lm_row_bound is the k-th largest of the row's groups-of-eight maxima (scores as the test computes them, with a
     /// bias, quantisation and a column index), at least k columns reach it, and it is −∞ when there are too few groups.
     @Test func rowBoundIsTheKthBestGroupMaximum() {

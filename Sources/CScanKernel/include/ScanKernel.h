@@ -45,6 +45,12 @@ int32_t lm_scan_row(int32_t level, const LMScanRow *row, int32_t *columns, float
 /// than 8·k columns (or more than 2,048). The scores as `lm_scan_row` computes them; the thresholds are not read.
 float lm_row_bound(const LMScanRow *row, int32_t k);
 
+/// The same for the posts' lists, for lists that have seen nothing yet: for each of the row's `width` columns, a lower
+/// bound of its k-th best score over the `rows` rows starting at `row->row`, `ld` floats apart (the k-th largest of
+/// the column's best scores in groups of eight rows), with the column index, bias and quantisation of `row`; −∞ when
+/// there are fewer than 8·k rows (or more than 2,048).
+void lm_post_bounds(const LMScanRow *row, int32_t rows, int32_t ld, int32_t k, float *bounds);
+
 /// Moves the `k` largest of `a[0..<count]` (distinct keys) to `a[0..<k]`, in no particular order: quickselect
 /// whose partitions are branch-free (AVX-512 compress at level 2, conditional stores otherwise).
 void lm_select_largest(int32_t level, uint64_t *a, int32_t count, int32_t k);

@@ -67,6 +67,8 @@ public enum ScoreBlocks {
         var postThresh = [Float](repeating: floor, count: postLists)
         var postThreshKey = [UInt64](repeating: CandidateKey.ceiling(floor), count: postLists)
         var postThreshRank = [UInt32](repeating: 0, count: postLists)
+        // Whether a tile's post lists have had their first bound (lm_post_bounds), by the tile's first post.
+        var postSeeded = [UInt8](repeating: 0, count: postLists)
         let tieCodes = codes ?? TieCodes(workers: n, posts: m)
         // Posts with equal rows grouped (DistinctPosts): from here on, post positions are in the grouped order;
         // their codes, biases and lists go with them, and the post lists return to input order when finished.
@@ -108,13 +110,14 @@ public enum ScoreBlocks {
         tieCodes.workers.withUnsafeBufferPointer { wcode in
         postCodes.withUnsafeBufferPointer { pcode in
         tileIndex.withUnsafeBufferPointer { tindex in
+        postSeeded.withUnsafeMutableBufferPointer { pseeded in
             let shared = SharedPointers(w: wv.baseAddress!, p: pv.baseAddress!, bias: bv.baseAddress!,
                                         wCode: wcode.baseAddress!, pCode: pcode.baseAddress!,
                                         wScores: ws.baseAddress, wIDs: wi.baseAddress,
                                         pKeys: pkeys.baseAddress, pCounts: pc.baseAddress,
                                         pThresh: pt.baseAddress, pThreshKey: ptk.baseAddress, pThreshRank: ptr.baseAddress,
                                         pSalt: psalt.baseAddress,
-                                        tileIndex: grouped == nil ? nil : tindex.baseAddress)
+                                        tileIndex: grouped == nil ? nil : tindex.baseAddress, pSeeded: pseeded.baseAddress)
             DispatchQueue.concurrentPerform(iterations: workersCount) { t in
                 // 16 floats of slack: the scan of grouped posts loads sixteen scores from a row's last columns.
                 let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * tile + 16)
@@ -157,7 +160,7 @@ public enum ScoreBlocks {
                     progress?(i1 - i0)
                 }
             }
-        }}}}}}}}}}}}}}
+        }}}}}}}}}}}}}}}
 
         guard select else { return ScoringResult(byWorker: byWorker, byPost: pk.map { CandidateTable(rows: m, k: $0) }) }
         let byPost = pk.map {
@@ -247,6 +250,8 @@ struct SharedPointers: @unchecked Sendable {
     let pSalt: UnsafePointer<UInt32>?
     /// With grouped posts (DistinctPosts), each post's column in its tile's GEMM output; nil: its own column.
     let tileIndex: UnsafePointer<Int32>?
+    /// Per post, whether its tile's lists have had their first bound (set at the tile's first post).
+    let pSeeded: UnsafeMutablePointer<UInt8>?
 }
 
 /// One Dispatch worker's reservoirs for the worker rows of the chunk it is scoring.
@@ -337,6 +342,14 @@ struct TileScanner {
         args.multiplier = TieOrder.multiplier
         args.width = Int32(width)
         args.columnIndex = shared.tileIndex.map { $0 + j0 }
+        // The tile's first visit: each post's list starts with a bound of its K-th best over this chunk's rows
+        // (lm_post_bounds, into the filter's score buffer, free until the rows' scans), as the workers' lists do.
+        if posts, let seeded = shared.pSeeded, seeded[j0] == 0 {
+            seeded[j0] = 1
+            args.row = UnsafePointer(buffer)
+            lm_post_bounds(&args, Int32(rows.count), Int32(bufferColumns), Int32(postK), scores)
+            for jj in 0..<width { postList(jj).raise(toAtLeast: scores[jj]) }
+        }
         for i in rows {
             let r = i - rows.lowerBound
             let code = shared.wCode[i]
