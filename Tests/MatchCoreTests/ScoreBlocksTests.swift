@@ -258,6 +258,19 @@ import Testing
 }
 
 extension ScoreBlocksTests {
+    /// The kernel's view of a row of `width` columns: its scores read through `index` when given, `bias` added when
+    /// given, quantised (× 2, rounded) when `quantize`. Valid while the buffers are.
+    func kernelRow(_ row: UnsafeBufferPointer<Float>, index: UnsafeBufferPointer<Int32>?, bias: UnsafeBufferPointer<Float>?,
+                   quantize: Bool, width: Int) -> LMScanRow {
+        var a = LMScanRow()
+        a.row = row.baseAddress
+        a.columnIndex = index?.baseAddress
+        a.bias = bias?.baseAddress
+        a.quantization = quantize ? 2 : 0
+        a.width = Int32(width)
+        return a
+    }
+
     /// lm_post_bounds: for each column, the k-th largest of its groups-of-eight-rows maxima (rows g, g + rows/8, …),
     /// with the column's bias and quantisation (scores as the test computes them, through a column index), at least
     /// k rows reach it; −∞ everywhere when there are too few rows.
@@ -281,12 +294,7 @@ extension ScoreBlocksTests {
             var bounds = [Float](repeating: .nan, count: width)
             buffer.withUnsafeBufferPointer { b in bias.withUnsafeBufferPointer { bi in index.withUnsafeBufferPointer { ix in
                 bounds.withUnsafeMutableBufferPointer { out in
-                    var a = LMScanRow()
-                    a.row = b.baseAddress
-                    a.columnIndex = indexed ? ix.baseAddress : nil
-                    a.bias = useBias ? bi.baseAddress : nil
-                    a.quantization = quantize ? 2 : 0
-                    a.width = Int32(width)
+                    var a = kernelRow(b, index: indexed ? ix : nil, bias: useBias ? bi : nil, quantize: quantize, width: width)
                     lm_post_bounds(&a, Int32(rows), Int32(ld), Int32(k), out.baseAddress)
                 }
             }}}
@@ -322,12 +330,7 @@ extension ScoreBlocksTests {
             }
             let k = 1 + g.below(width / 8 + 2)
             let bound = stored.withUnsafeBufferPointer { r in bias.withUnsafeBufferPointer { b in index.withUnsafeBufferPointer { ix in
-                var a = LMScanRow()
-                a.row = r.baseAddress
-                a.columnIndex = indexed ? ix.baseAddress : nil
-                a.bias = useBias ? b.baseAddress : nil
-                a.quantization = quantize ? 2 : 0
-                a.width = Int32(width)
+                var a = kernelRow(r, index: indexed ? ix : nil, bias: useBias ? b : nil, quantize: quantize, width: width)
                 return lm_row_bound(&a, Int32(k))
             }}}
             let groups = width / 8
