@@ -361,13 +361,15 @@ static int32_t lm_detect(void) {
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     // AVX needs the CPU's support and the OS saving the YMM state (OSXSAVE, then XCR0 bits 1 and 2).
     if (!(c & (1u << 27)) || !(c & (1u << 28))) return 0;
+    int fma = (c >> 12) & 1;
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     if ((lo & 0x6) != 0x6) return 0;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     // AVX-512F (leaf 7 EBX bit 16) with the opmask and ZMM states saved (XCR0 bits 5, 6, 7).
     if ((b & (1u << 16)) && (lo & 0xE0) == 0xE0) return 2;
-    return (b & (1u << 5)) ? 1 : 0;
+    // AVX2 (leaf 7 EBX bit 5) with FMA (leaf 1 ECX bit 12, kept in fma), which the GEMM kernel uses.
+    return (b & (1u << 5)) && fma ? 1 : 0;
 }
 #else
 static int32_t lm_detect(void) { return 0; }

@@ -97,6 +97,73 @@ import Testing
         #expect(a.byWorker == b.byWorker && a.byPost == b.byPost)
     }
 
+    /// The tiles' GEMM (CScanKernel's lm_gemm_panels on posts packed by lm_pack_panels) gives, at every level this
+    /// CPU has, the bits of a plain Swift loop of fused multiply-adds in k order from zero, for shapes that are not
+    /// whole kernels (rows not multiples of 8 or 3, a last panel of fewer than 32 columns, odd d, d = 0) and
+    /// leading dimensions wider than the rows, and writes nothing outside the rows × cols block it was given.
+    @Test func tileGEMMGivesTheSameBitsAsOrderedFusedMultiplyAdds() {
+        var g = SplitMix64(seed: 2026)
+        let width = Int(lm_panel_columns())
+        #expect(width == 32)
+        for (rows, cols, d) in [(1, 1, 1), (8, 32, 128), (9, 33, 7), (17, 100, 130), (3, 31, 16), (64, 64, 5), (5, 7, 0), (26, 65, 37)] {
+            let lda = d + 3, ldb = d + 2, ldc = cols + 5
+            let a = (0..<(rows * lda)).map { _ in Float(g.unit() - 0.5) }
+            let b = (0..<(cols * ldb)).map { _ in Float(g.unit() - 0.5) * 3 }
+            var want = [Float](repeating: 0, count: rows * cols)
+            for r in 0..<rows {
+                for c in 0..<cols {
+                    var s: Float = 0
+                    for k in 0..<d { s = s.addingProduct(a[r * lda + k], b[c * ldb + k]) }
+                    want[r * cols + c] = s
+                }
+            }
+            var panels = [Float](repeating: .nan, count: max(1, (cols + width - 1) / width * width * d))
+            lm_pack_panels(b, Int32(ldb), Int32(cols), Int32(d), &panels)
+            for level in 0...ScoringConfiguration.bestScanLevel {
+                let sentinel: Float = -12345
+                var c = [Float](repeating: sentinel, count: rows * ldc + 16)
+                lm_gemm_panels(level, a, Int32(lda), Int32(rows), panels, Int32(cols), Int32(d), &c, Int32(ldc))
+                var wrong = 0, outside = 0
+                for r in 0..<rows {
+                    for j in 0..<ldc {
+                        let v = c[r * ldc + j]
+                        if j < cols { if v.bitPattern != want[r * cols + j].bitPattern { wrong += 1 } } else if v != sentinel { outside += 1 }
+                    }
+                }
+                for j in (rows * ldc)..<c.count where c[j] != sentinel { outside += 1 }
+                #expect(wrong == 0, "level \(level) rows \(rows) cols \(cols) d \(d): \(wrong) scores differ")
+                #expect(outside == 0, "level \(level) rows \(rows) cols \(cols) d \(d): \(outside) writes outside the block")
+            }
+        }
+    }
+
+    /// Random float scores (no ties, rounding everywhere): every level gives the same lists bit for bit, with one
+    /// thread and two, and the lists hold the K best by a Double-precision brute force up to the rounding of a
+    /// Float dot product.
+    @Test func everyLevelGivesTheSameRandomFloatLists() {
+        var g = SplitMix64(seed: 7)
+        let (n, m, d) = (300, 450, 40)
+        let w = FeatureMatrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in Float(g.unit() - 0.5) })
+        let p = FeatureMatrix(rows: m, columns: d, values: (0..<(m * d)).map { _ in Float(g.unit() - 0.5) })
+        var results: [ScoringResult] = []
+        for level in 0...ScoringConfiguration.bestScanLevel {
+            for threads in [1, 2] {
+                var cfg = ScoringConfiguration(k: 8, postK: 6, threads: threads)
+                cfg.chunkRows = 64
+                cfg.tileColumns = 100
+                cfg.scanLevel = level
+                results.append(ScoreBlocks.topK(workers: w, posts: p, configuration: cfg))
+            }
+        }
+        for r in results.dropFirst() {
+            #expect(r.byWorker == results[0].byWorker && r.byPost == results[0].byPost)
+        }
+        let want = ReferenceTopK.topK(workers: w, posts: p, k: 8, postK: 6)
+        var far = 0
+        for i in 0..<n * 8 where abs(results[0].byWorker.scores[i] - want.byWorker.scores[i]) > 1e-5 { far += 1 }
+        #expect(far == 0)
+    }
+
     /// Every instruction set of the selection filter this CPU has (CScanKernel: portable, AVX2, AVX-512) gives the
     /// brute force's lists: ties frequent, bias and quantisation, widths with a tail that is not a full vector, both
     /// directions, posts' lists shared by two Dispatch workers.

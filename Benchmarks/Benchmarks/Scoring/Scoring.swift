@@ -36,7 +36,18 @@ let benchmarks: @Sendable () -> Void = {
             Fixtures.random(size, size, 128)
         }
 
-        Benchmark("GEMM only (same blocks), random d=128, \(label) x \(label)",
+        Benchmark("GEMM only (packed posts, the scoring's kernel), random d=128, \(label) x \(label)",
+                  configuration: .init(maxIterations: size == 10_000 ? 10 : 3)) { benchmark, input in
+            let (w, p) = input
+            var cfg = ScoringConfiguration(k: 50)
+            cfg.selection = .gemmOnly
+            benchmark.startMeasurement()
+            blackHole(ScoreBlocks.topK(workers: w, posts: p, configuration: cfg))
+        } setup: {
+            Fixtures.random(size, size, 128)
+        }
+
+        Benchmark("GEMM only (OpenBLAS sgemm, same blocks), random d=128, \(label) x \(label)",
                   configuration: .init(maxIterations: size == 10_000 ? 10 : 3)) { benchmark, input in
             let (w, p) = input
             var cfg = ScoringConfiguration(k: 50)

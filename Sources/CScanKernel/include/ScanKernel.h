@@ -31,7 +31,7 @@ typedef struct {
     int32_t width;
 } LMScanRow;
 
-/// The instruction sets a scan can use: 0 portable C, 1 AVX2, 2 AVX-512F.
+/// The instruction sets a scan can use: 0 portable C, 1 AVX2 with FMA, 2 AVX-512F.
 int32_t lm_scan_best_level(void);
 
 /// Writes the columns whose score enters the worker's list or the column's post list under the thresholds
@@ -54,5 +54,18 @@ void lm_post_bounds(const LMScanRow *row, int32_t rows, int32_t ld, int32_t k, f
 /// Moves the `k` largest of `a[0..<count]` (distinct keys) to `a[0..<k]`, in no particular order: quickselect
 /// whose partitions are branch-free (AVX-512 compress at level 2, conditional stores otherwise).
 void lm_select_largest(int32_t level, uint64_t *a, int32_t count, int32_t k);
+
+/// The posts' panels for `lm_gemm_panels`: each holds 32 columns of B (rows of the post matrix) as d rows of 32
+/// floats, the last one padded with zeros.
+int32_t lm_panel_columns(void);
+
+/// Packs `cols` rows of B (`d` floats each, `ldb` apart) into ⌈cols / 32⌉ panels at `panels` (d · 32 floats each).
+void lm_pack_panels(const float *b, int32_t ldb, int32_t cols, int32_t d, float *panels);
+
+/// C (rows × cols, `ldc` apart) = A (rows × d, `lda` apart) · Bᵀ, B's `cols` rows packed by `lm_pack_panels`. Every
+/// level gives the same bits: each score is one fused multiply-add per k, in order, from zero. `level` must not
+/// exceed lm_scan_best_level() (level 1 uses AVX2 with FMA).
+void lm_gemm_panels(int32_t level, const float *a, int32_t lda, int32_t rows, const float *panels, int32_t cols,
+                    int32_t d, float *c, int32_t ldc);
 
 #endif

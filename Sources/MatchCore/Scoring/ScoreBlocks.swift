@@ -17,9 +17,11 @@ public struct ScoringResult: Sendable {
 }
 
 /// Blocked GEMM feeding top-K collectors (faiss `exhaustive_inner_product_blas_tiles` with a heap handler):
-/// worker chunks run in parallel on Dispatch; each multiplies its rows by post tiles with one `sgemm` into a
-/// reusable buffer and offers each score to the worker's heap and to the post's heap at once. The n × m
-/// score matrix is never held.
+/// worker chunks run in parallel on Dispatch; each multiplies its rows by post tiles into a reusable buffer and
+/// offers each score to the worker's heap and to the post's heap at once. The n × m score matrix is never held.
+/// The tiles' GEMMs are CScanKernel's `lm_gemm_panels` on posts packed once for the run (faster than OpenBLAS's
+/// sgemm, which packs both operands at every call, and the same bits on every machine); `Selection.none` runs
+/// OpenBLAS's sgemm over the same tiles, the benchmarks' yardstick G, and `.gemmOnly` the packed GEMMs alone.
 ///
 /// score(w, p) = W[w] · P[p] + bias[p], then × quantization and rounded. Candidates must beat `floor`.
 /// Determinism: every list orders candidates by (score, `TieOrder` rank), a pure function of the pair, and keeps
@@ -92,6 +94,13 @@ public enum ScoreBlocks {
         let tiles = (m + tile - 1) / tile
         let locks = TileLocks(count: lockPosts ? tiles : 0)
         defer { locks.deallocate() }
+        // Tile t's rows of the GEMM's post matrix: its distinct rows when posts are grouped (a contiguous range).
+        let gemmRange: @Sendable (Int) -> Range<Int> = { t in
+            let j0 = t * tile, j1 = min(m, j0 + tile)
+            return grouped.map { Int($0.distinct[j0])..<(Int($0.distinct[j1 - 1]) + 1) } ?? j0..<j1
+        }
+        let gemmPanels = cfg.selection != .none ? PostPanels(posts: gemmPosts, tiles: tiles, range: gemmRange, threads: cfg.threads) : nil
+        defer { gemmPanels?.deallocate() }
         let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
         let biasValues = grouped.map { g in g.order.map { (bias ?? zeroBias)[$0] } } ?? bias ?? zeroBias
         let next = Atomic<Int>(0)
@@ -140,14 +149,17 @@ public enum ScoreBlocks {
                     for step in 0..<tiles {
                         let j0 = (t * tiles / workersCount + step) % tiles * tile
                         let j1 = min(m, j0 + tile)
-                        // The tile's distinct rows when posts are grouped (a contiguous range), else its posts.
-                        let u0 = grouped.map { Int($0.distinct[j0]) } ?? j0
-                        let u1 = grouped.map { Int($0.distinct[j1 - 1]) + 1 } ?? j1
-                        BLAS.sgemmNT(m: i1 - i0, n: u1 - u0, k: d, a: shared.w + i0 * d, lda: d,
-                                     b: shared.p + u0 * d, ldb: d, c: buffer, ldc: u1 - u0)
+                        let u = gemmRange(j0 / tile)
+                        if let gemmPanels {
+                            lm_gemm_panels(cfg.scanLevel, shared.w + i0 * d, Int32(d), Int32(i1 - i0), gemmPanels.tile(j0 / tile),
+                                           Int32(u.count), Int32(d), buffer, Int32(u.count))
+                        } else {
+                            BLAS.sgemmNT(m: i1 - i0, n: u.count, k: d, a: shared.w + i0 * d, lda: d,
+                                         b: shared.p + u.lowerBound * d, ldb: d, c: buffer, ldc: u.count)
+                        }
                         if select {
                             locks.withLock(j0 / tile) {
-                                scan.scan(buffer: buffer, rows: i0..<i1, columns: j0..<j1, bufferColumns: u1 - u0, first: step == 0)
+                                scan.scan(buffer: buffer, rows: i0..<i1, columns: j0..<j1, bufferColumns: u.count, first: step == 0)
                             }
                         }
                     }
@@ -193,6 +205,37 @@ public enum ScoreBlocks {
         }}}}
         return out
     }
+}
+
+/// The GEMM's post rows packed for `lm_gemm_panels`, once for a run: each tile's rows in panels of 32, the tile's
+/// first panel at `tile(t)`.
+struct PostPanels: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Float>
+    private let offsets: [Int]
+
+    init(posts: FeatureMatrix, tiles: Int, range: @Sendable (Int) -> Range<Int>, threads: Int) {
+        let width = Int(lm_panel_columns()), d = posts.columns
+        var starts = [0]
+        for t in 0..<tiles { starts.append(starts[t] + (range(t).count + width - 1) / width * width * d) }
+        let offsets = starts
+        self.offsets = offsets
+        base = .allocate(capacity: max(1, offsets[tiles]))
+        let out = UncheckedPointer(base)
+        posts.values.withUnsafeBufferPointer { pv in
+            let values = UncheckedPointer(UnsafeMutablePointer(mutating: pv.baseAddress!))
+            let parts = min(tiles, max(1, threads))
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for t in (part * tiles / parts)..<((part + 1) * tiles / parts) {
+                    let r = range(t)
+                    lm_pack_panels(values.pointer + r.lowerBound * d, Int32(d), Int32(r.count), Int32(d), out.pointer + offsets[t])
+                }
+            }
+        }
+    }
+
+    func tile(_ t: Int) -> UnsafePointer<Float> { UnsafePointer(base + offsets[t]) }
+
+    func deallocate() { base.deallocate() }
 }
 
 /// One lock per post tile; none when only one Dispatch worker fills the post reservoirs. POSIX mutexes (a futex:

@@ -17,17 +17,18 @@ public struct ScoringConfiguration: Sendable {
     /// Worker rows per GEMM (the chunk a Dispatch worker claims).
     public var chunkRows: Int = 512
     /// Posts per GEMM tile: 512 × 512 scores = 1 MB, which the selection scan reads back from a core's L2 (a
-    /// 4 MB tile left L2 for L3 and doubled the scan's time; the bare GEMMs are faster with it too: 3.40 s vs
-    /// 3.68 s for 50k × 50k × 128 on the 2-core EPYC, `bench topk --tile-columns`).
+    /// 4 MB tile left L2 for L3 and doubled the scan's time). With the packed GEMM kernel, tiles of 256 and 1,024
+    /// columns and chunks of 1,024 rows were no faster (`bench topk --tile-columns/--chunk-rows`, 50k × 50k × 128).
     public var tileColumns: Int = 512
     /// Only scores strictly above the floor are candidates (hard rules push ineligible pairs far below).
     public var floor: Float = -.infinity
     /// Scores are multiplied by this and rounded to integers before selection; nil keeps raw Float scores.
     public var quantization: Float?
-    /// `.none` runs the same GEMMs without selection (the benchmark's floor).
+    /// `.none` runs OpenBLAS's sgemm over the same tiles without selection: the benchmarks' yardstick G;
+    /// `.gemmOnly` runs the tiles' own GEMMs (CScanKernel's `lm_gemm_panels`) without selection.
     public var selection: Selection = .topK
 
-    public enum Selection: Sendable { case topK, none }
+    public enum Selection: Sendable { case topK, none, gemmOnly }
 
     /// The selection filter's instruction set (CScanKernel: 0 portable, 1 AVX2, 2 AVX-512F): the best this CPU
     /// has; tests lower it to check every level against the reference.

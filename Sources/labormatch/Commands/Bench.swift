@@ -20,8 +20,9 @@ extension LaborMatch.Bench {
             discussion: """
             Prints 'seconds S' (the computation alone, after loading; the median of --repeat runs) and 'checksum C' \
             (the sum over workers of their K best scores, in Float64). --both also computes each post's top-K \
-            workers and prints 'seconds_both S2'; --gemm also runs the same GEMMs without selection and prints \
-            'seconds_gemm G'.
+            workers and prints 'seconds_both S2'; --gemm also runs OpenBLAS's sgemm over the same tiles without \
+            selection and prints 'seconds_gemm G' (the yardstick G), then the scoring's own GEMMs (posts packed once, \
+            CScanKernel) without selection: 'seconds_kernel K'.
             """
         )
 
@@ -97,6 +98,8 @@ extension LaborMatch.Bench {
                 if gemm {
                     let (g, _) = time(config(nil, .none))
                     Console.out(String(format: "seconds_gemm %.4f", g))
+                    let (kg, _) = time(config(nil, .gemmOnly))
+                    Console.out(String(format: "seconds_kernel %.4f", kg))
                 }
                 Console.err("blas_core \(ScoringConfiguration.blasCoreName), scan \(ScoringConfiguration.scanKernelName), threads \(threads ?? ScoringConfiguration.availableCores), n \(w.rows), m \(p.rows), d \(w.columns), k \(topK)")
             }
