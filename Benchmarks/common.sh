@@ -1,6 +1,7 @@
 # Sourced by Benchmarks/province.sh and scaling.sh (set $dir, the scratch folder, first):
 #   bench_setup   builds labormatch in release mode ($lm), makes $dir (removed at exit unless KEEP=1) and measures
-#                 G ($G): the seconds of the bare blocked GEMMs of 50,000 × 50,000 × 128 (`bench topk --gemm`,
+#                 G ($G): the seconds of the bare blocked GEMMs of 50,000 × 50,000 × 128 (`bench topk --gemm`:
+#                 OpenBLAS's sgemm over the scoring's tiles, not the scoring's own GEMM kernel;
 #                 median of 3) on random float32 matrices written with Python's standard library, the unit every
 #                 benchmark figure is also given in, so that figures travel between machines;
 #   timed NAME CMD...   runs CMD with its output in $dir/NAME.log and writes "seconds peak_MB" (from /usr/bin/time)

@@ -5,7 +5,8 @@
 
 Installs numpy, faiss-cpu and threadpoolctl with pip when missing (yardsticks, never product dependencies),
 builds labormatch in release mode unless --binary is given, writes W and P as .npy, then times:
-  labormatch bench topk (one direction, both directions, and the same blocked GEMMs without selection),
+  labormatch bench topk (one direction, both directions, and the GEMMs without selection: OpenBLAS's sgemm over the
+  same tiles, the yardstick G, and labormatch's own kernel on posts packed once),
   numpy chunked W @ P.T + argpartition (2 Python threads, BLAS 1 thread each, chunk 256),
   faiss IndexFlatIP search (one direction, and the other direction as a second search).
 Every figure is the median of --reps runs inside one process; the checksums (sum of each worker's K best

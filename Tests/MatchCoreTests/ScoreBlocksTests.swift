@@ -100,12 +100,14 @@ import Testing
     /// The tiles' GEMM (CScanKernel's lm_gemm_panels on posts packed by lm_pack_panels) gives, at every level this
     /// CPU has, the bits of a plain Swift loop of fused multiply-adds in k order from zero, for shapes that are not
     /// whole kernels (rows not multiples of 8 or 3, a last panel of fewer than 32 columns, odd d, d = 0) and
-    /// leading dimensions wider than the rows, and writes nothing outside the rows × cols block it was given.
+    /// leading dimensions wider than the rows, and writes nothing outside the rows × cols block it was given; the
+    /// packing fills exactly ⌈cols / 32⌉ panels, the last one's missing columns with zeros.
     @Test func tileGEMMGivesTheSameBitsAsOrderedFusedMultiplyAdds() {
         var g = SplitMix64(seed: 2026)
         let width = Int(lm_panel_columns())
         #expect(width == 32)
-        for (rows, cols, d) in [(1, 1, 1), (8, 32, 128), (9, 33, 7), (17, 100, 130), (3, 31, 16), (64, 64, 5), (5, 7, 0), (26, 65, 37)] {
+        for (rows, cols, d) in [(1, 1, 1), (8, 32, 128), (9, 33, 7), (17, 100, 130), (3, 31, 16), (64, 64, 5), (5, 7, 0), (26, 65, 37),
+                                (11, 48, 9)] {
             let lda = d + 3, ldb = d + 2, ldc = cols + 5
             let a = (0..<(rows * lda)).map { _ in Float(g.unit() - 0.5) }
             let b = (0..<(cols * ldb)).map { _ in Float(g.unit() - 0.5) * 3 }
@@ -117,8 +119,16 @@ import Testing
                     want[r * cols + c] = s
                 }
             }
-            var panels = [Float](repeating: .nan, count: max(1, (cols + width - 1) / width * width * d))
+            let packed = (cols + width - 1) / width * width * d
+            var panels = [Float](repeating: .nan, count: packed + 64)
             lm_pack_panels(b, Int32(ldb), Int32(cols), Int32(d), &panels)
+            let pastTheEnd = panels[packed...].filter { !$0.isNaN }.count
+            #expect(pastTheEnd == 0, "cols \(cols) d \(d): the packing wrote past its panels")
+            for k in 0..<d {
+                for j in cols..<((cols + width - 1) / width * width) {
+                    #expect(panels[(j / width * d + k) * width + j % width] == 0, "cols \(cols): padding column \(j) not zero")
+                }
+            }
             for level in 0...ScoringConfiguration.bestScanLevel {
                 let sentinel: Float = -12345
                 var c = [Float](repeating: sentinel, count: rows * ldc + 16)
@@ -133,6 +143,24 @@ import Testing
                 for j in (rows * ldc)..<c.count where c[j] != sentinel { outside += 1 }
                 #expect(wrong == 0, "level \(level) rows \(rows) cols \(cols) d \(d): \(wrong) scores differ")
                 #expect(outside == 0, "level \(level) rows \(rows) cols \(cols) d \(d): \(outside) writes outside the block")
+            }
+        }
+    }
+
+    /// The yardstick selections: `.none` (OpenBLAS's sgemm) and `.gemmOnly` (the packed kernel) compute the tiles and
+    /// return empty lists, whatever the shapes.
+    @Test func gemmOnlySelectionsReturnEmptyLists() {
+        var g = SplitMix64(seed: 5)
+        for (n, m, d) in [(1, 1, 1), (70, 33, 5), (300, 700, 16)] {
+            let w = randomMatrix(n, d, &g), p = randomMatrix(m, d, &g)
+            for selection in [ScoringConfiguration.Selection.none, .gemmOnly] {
+                var cfg = ScoringConfiguration(k: 3, postK: 2, threads: 2)
+                cfg.chunkRows = 64
+                cfg.tileColumns = 100
+                cfg.selection = selection
+                let r = ScoreBlocks.topK(workers: w, posts: p, configuration: cfg)
+                #expect(r.byWorker == CandidateTable(rows: n, k: min(3, m)) && r.byPost == CandidateTable(rows: m, k: min(2, n)),
+                        "\(selection) n=\(n) m=\(m)")
             }
         }
     }

@@ -11,8 +11,9 @@ public struct ScoringConfiguration: Sendable {
     public var k: Int
     /// Candidates kept per post; nil = workers' lists only.
     public var postK: Int?
-    /// Dispatch workers; OpenBLAS runs one thread inside each (two workers × 1 BLAS thread beat one caller ×
-    /// 2 BLAS threads on this machine: 2.95 s vs 3.6 s for 50k × 50k × 128).
+    /// Dispatch workers, each running the GEMM kernel on its own chunks; for `Selection.none`, OpenBLAS runs one
+    /// thread inside each (two workers × 1 BLAS thread beat one caller × 2 BLAS threads on this machine: 2.95 s vs
+    /// 3.6 s for 50k × 50k × 128).
     public var threads: Int
     /// Worker rows per GEMM (the chunk a Dispatch worker claims).
     public var chunkRows: Int = 512
@@ -30,8 +31,8 @@ public struct ScoringConfiguration: Sendable {
 
     public enum Selection: Sendable { case topK, none, gemmOnly }
 
-    /// The selection filter's instruction set (CScanKernel: 0 portable, 1 AVX2, 2 AVX-512F): the best this CPU
-    /// has; tests lower it to check every level against the reference.
+    /// The instruction set of the GEMM kernel and the selection filter (CScanKernel: 0 portable, 1 AVX2 with FMA,
+    /// 2 AVX-512F): the best this CPU has; tests lower it to check every level against the reference.
     var scanLevel: Int32 = ScoringConfiguration.bestScanLevel
 
     /// The widest instruction set the selection filter can use on this CPU.

@@ -22,7 +22,7 @@ extension LaborMatch.Bench {
             (the sum over workers of their K best scores, in Float64). --both also computes each post's top-K \
             workers and prints 'seconds_both S2'; --gemm also runs OpenBLAS's sgemm over the same tiles without \
             selection and prints 'seconds_gemm G' (the yardstick G), then the scoring's own GEMMs (posts packed once, \
-            CScanKernel) without selection: 'seconds_kernel K'.
+            CScanKernel) without selection: 'seconds_kernel S3'.
             """
         )
 
@@ -41,7 +41,7 @@ extension LaborMatch.Bench {
         @Flag(help: "Also compute each post's top-K workers in the same pass.")
         var both = false
 
-        @Flag(help: "Also time the same blocked GEMMs with no selection.")
+        @Flag(help: "Also time the GEMMs alone, no selection: OpenBLAS's sgemm over the same tiles (G), then the scoring's own kernel.")
         var gemm = false
 
         @Option(help: "Runs to take the median of.")
