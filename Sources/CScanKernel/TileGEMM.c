@@ -77,20 +77,23 @@ static void lm_kernel512_##MR(const float *a, int32_t lda, const float *panel, i
 LM_KERNEL512(8)
 LM_KERNEL512(1)
 
-__attribute__((target("avx512f")))
-static void lm_gemm_avx512(const float *a, int32_t lda, int32_t rows, const float *panels, int32_t cols, int32_t d,
-                           float *c, int32_t ldc) {
-    int32_t panelCount = (cols + LM_NR - 1) / LM_NR;
-    // Panel by panel (d × 32 floats stay in L1), the rows eight at a time.
-    for (int32_t q = 0; q < panelCount; q++) {
-        const float *panel = panels + (size_t)q * d * LM_NR;
-        int32_t n = cols - q * LM_NR < LM_NR ? cols - q * LM_NR : LM_NR;
-        float *cq = c + q * LM_NR;
-        int32_t r = 0;
-        for (; r + 8 <= rows; r += 8) lm_kernel512_8(a + (size_t)r * lda, lda, panel, d, cq + (size_t)r * ldc, ldc, n);
-        for (; r < rows; r++) lm_kernel512_1(a + (size_t)r * lda, lda, panel, d, cq + (size_t)r * ldc, ldc, n);
-    }
+/// The driver of one instruction set: panel by panel (d × 32 floats stay in L1), the rows MR at a time by KERNEL_MR
+/// and the rest one at a time by KERNEL_1.
+#define LM_GEMM_DRIVER(NAME, TARGET, MR, KERNEL_MR, KERNEL_1)                                                          \
+__attribute__((target(TARGET)))                                                                                     \
+static void NAME(const float *a, int32_t lda, int32_t rows, const float *panels, int32_t cols, int32_t d, float *c,    \
+                 int32_t ldc) {                                                                                     \
+    int32_t panelCount = (cols + LM_NR - 1) / LM_NR;                                                                \
+    for (int32_t q = 0; q < panelCount; q++) {                                                                      \
+        const float *panel = panels + (size_t)q * d * LM_NR;                                                        \
+        int32_t n = cols - q * LM_NR < LM_NR ? cols - q * LM_NR : LM_NR;                                            \
+        float *cq = c + q * LM_NR;                                                                                  \
+        int32_t r = 0;                                                                                              \
+        for (; r + MR <= rows; r += MR) KERNEL_MR(a + (size_t)r * lda, lda, panel, d, cq + (size_t)r * ldc, ldc, n);  \
+        for (; r < rows; r++) KERNEL_1(a + (size_t)r * lda, lda, panel, d, cq + (size_t)r * ldc, ldc, n);            \
+    }                                                                                                               \
 }
+LM_GEMM_DRIVER(lm_gemm_avx512, "avx512f", 8, lm_kernel512_8, lm_kernel512_1)
 
 /// MR rows × 32 columns with AVX2 and FMA: 4·MR accumulators (three rows fill twelve of the sixteen registers).
 #define LM_KERNEL256(MR)                                                                                            \
@@ -120,19 +123,7 @@ static void lm_kernel256_##MR(const float *a, int32_t lda, const float *panel, i
 LM_KERNEL256(3)
 LM_KERNEL256(1)
 
-__attribute__((target("avx2,fma")))
-static void lm_gemm_avx2(const float *a, int32_t lda, int32_t rows, const float *panels, int32_t cols, int32_t d,
-                         float *c, int32_t ldc) {
-    int32_t panelCount = (cols + LM_NR - 1) / LM_NR;
-    for (int32_t q = 0; q < panelCount; q++) {
-        const float *panel = panels + (size_t)q * d * LM_NR;
-        int32_t n = cols - q * LM_NR < LM_NR ? cols - q * LM_NR : LM_NR;
-        float *cq = c + q * LM_NR;
-        int32_t r = 0;
-        for (; r + 3 <= rows; r += 3) lm_kernel256_3(a + (size_t)r * lda, lda, panel, d, cq + (size_t)r * ldc, ldc, n);
-        for (; r < rows; r++) lm_kernel256_1(a + (size_t)r * lda, lda, panel, d, cq + (size_t)r * ldc, ldc, n);
-    }
-}
+LM_GEMM_DRIVER(lm_gemm_avx2, "avx2,fma", 3, lm_kernel256_3, lm_kernel256_1)
 #endif
 
 void lm_gemm_panels(int32_t level, const float *a, int32_t lda, int32_t rows, const float *panels, int32_t cols,
