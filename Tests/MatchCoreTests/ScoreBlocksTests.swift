@@ -166,7 +166,7 @@ import Testing
     }
 
     /// Random float scores (no ties, rounding everywhere): every level gives the same lists bit for bit, with one
-    /// thread and two, and the lists hold the K best by a Double-precision brute force up to the rounding of a
+    /// thread and two, posts packed once or tile by tile, and the lists hold the K best by a Double-precision brute force up to the rounding of a
     /// Float dot product.
     @Test func everyLevelGivesTheSameRandomFloatLists() {
         var g = SplitMix64(seed: 7)
@@ -175,12 +175,15 @@ import Testing
         let p = FeatureMatrix(rows: m, columns: d, values: (0..<(m * d)).map { _ in Float(g.unit() - 0.5) })
         var results: [ScoringResult] = []
         for level in 0...ScoringConfiguration.bestScanLevel {
+            // Chunks of 64 rows: posts packed once for the run; of 512: one chunk per worker, tiles packed as visited.
             for threads in [1, 2] {
-                var cfg = ScoringConfiguration(k: 8, postK: 6, threads: threads)
-                cfg.chunkRows = 64
-                cfg.tileColumns = 100
-                cfg.scanLevel = level
-                results.append(ScoreBlocks.topK(workers: w, posts: p, configuration: cfg))
+                for chunkRows in [64, 512] {
+                    var cfg = ScoringConfiguration(k: 8, postK: 6, threads: threads)
+                    cfg.chunkRows = chunkRows
+                    cfg.tileColumns = 100
+                    cfg.scanLevel = level
+                    results.append(ScoreBlocks.topK(workers: w, posts: p, configuration: cfg))
+                }
             }
         }
         for r in results.dropFirst() {

@@ -19,7 +19,7 @@ public struct ScoringResult: Sendable {
 /// Blocked GEMM feeding top-K collectors (faiss `exhaustive_inner_product_blas_tiles` with a heap handler):
 /// worker chunks run in parallel on Dispatch; each multiplies its rows by post tiles into a reusable buffer and
 /// offers each score to the worker's heap and to the post's heap at once. The n × m score matrix is never held.
-/// The tiles' GEMMs are CScanKernel's `lm_gemm_panels` on posts packed once for the run (faster than OpenBLAS's
+/// The tiles' GEMMs are CScanKernel's `lm_gemm_panels` on posts packed in panels (faster than OpenBLAS's
 /// sgemm, which packs both operands at every call, and the same bits on every machine); `Selection.none` runs
 /// OpenBLAS's sgemm over the same tiles, the benchmarks' yardstick G, and `.gemmOnly` the packed GEMMs alone.
 ///
@@ -99,7 +99,12 @@ public enum ScoreBlocks {
             let j0 = t * tile, j1 = min(m, j0 + tile)
             return grouped.map { Int($0.distinct[j0])..<(Int($0.distinct[j1 - 1]) + 1) } ?? j0..<j1
         }
-        let gemmPanels = cfg.selection != .none ? PostPanels(posts: gemmPosts, tiles: tiles, range: gemmRange, threads: cfg.threads) : nil
+        // The posts packed for the GEMM kernel: all at once when a Dispatch worker will visit a tile more than once
+        // (more chunks than workers), else tile by tile as each worker visits it, into a buffer of its own (one
+        // worker's suggestions then copy a tile of the open posts at a time, not all of them).
+        let packed = cfg.selection != .none
+        let packOnce = packed && chunks > workersCount
+        let gemmPanels = packOnce ? PostPanels(posts: gemmPosts, tiles: tiles, range: gemmRange, threads: cfg.threads) : nil
         defer { gemmPanels?.deallocate() }
         let zeroBias = [Float](repeating: 0, count: bias == nil ? m : 0)
         let biasValues = grouped.map { g in g.order.map { (bias ?? zeroBias)[$0] } } ?? bias ?? zeroBias
@@ -131,6 +136,8 @@ public enum ScoreBlocks {
                 // 16 floats of slack: the scan of grouped posts loads sixteen scores from a row's last columns.
                 let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * tile + 16)
                 defer { buffer.deallocate() }
+                let visitPanels = packed && !packOnce ? PostPanels.allocate(PostPanels.size(columns: tile, d: d)) : nil
+                defer { visitPanels.map { UnsafeMutableRawPointer($0).deallocate() } }
                 let wCap = 2 * max(k, 1)
                 let chunk = ChunkReservoirs(rows: chunkRows, capacity: wCap)
                 defer { chunk.deallocate() }
@@ -150,8 +157,15 @@ public enum ScoreBlocks {
                         let j0 = (t * tiles / workersCount + step) % tiles * tile
                         let j1 = min(m, j0 + tile)
                         let u = gemmRange(j0 / tile)
-                        if let gemmPanels {
-                            lm_gemm_panels(cfg.scanLevel, shared.w + i0 * d, Int32(d), Int32(i1 - i0), gemmPanels.tile(j0 / tile),
+                        if packed {
+                            let panels: UnsafePointer<Float>
+                            if let gemmPanels {
+                                panels = gemmPanels.tile(j0 / tile)
+                            } else {
+                                lm_pack_panels(shared.p + u.lowerBound * d, Int32(d), Int32(u.count), Int32(d), visitPanels!)
+                                panels = UnsafePointer(visitPanels!)
+                            }
+                            lm_gemm_panels(cfg.scanLevel, shared.w + i0 * d, Int32(d), Int32(i1 - i0), panels,
                                            Int32(u.count), Int32(d), buffer, Int32(u.count))
                         } else {
                             BLAS.sgemmNT(m: i1 - i0, n: u.count, k: d, a: shared.w + i0 * d, lda: d,
@@ -207,21 +221,19 @@ public enum ScoreBlocks {
     }
 }
 
-/// The GEMM's post rows packed for `lm_gemm_panels`, once for a run: each tile's rows in panels of 32, the tile's
-/// first panel at `tile(t)`.
+/// The GEMM's post rows packed for `lm_gemm_panels`, once for a run whose tiles are visited more than once: each
+/// tile's rows in panels of 32, the tile's first panel at `tile(t)`.
 struct PostPanels: @unchecked Sendable {
     private let base: UnsafeMutablePointer<Float>
     private let offsets: [Int]
 
     init(posts: FeatureMatrix, tiles: Int, range: @Sendable (Int) -> Range<Int>, threads: Int) {
-        let width = Int(lm_panel_columns()), d = posts.columns
+        let d = posts.columns
         var starts = [0]
-        for t in 0..<tiles { starts.append(starts[t] + (range(t).count + width - 1) / width * width * d) }
+        for t in 0..<tiles { starts.append(starts[t] + PostPanels.size(columns: range(t).count, d: d)) }
         let offsets = starts
         self.offsets = offsets
-        // 64-byte aligned: each panel row of 32 floats is two whole cache lines (a vector load never splits).
-        base = UnsafeMutableRawPointer.allocate(byteCount: max(1, offsets[tiles]) * MemoryLayout<Float>.stride, alignment: 64)
-            .bindMemory(to: Float.self, capacity: max(1, offsets[tiles]))
+        base = PostPanels.allocate(offsets[tiles])
         let out = UncheckedPointer(base)
         posts.values.withUnsafeBufferPointer { pv in
             let values = UncheckedPointer(UnsafeMutablePointer(mutating: pv.baseAddress!))
@@ -236,6 +248,19 @@ struct PostPanels: @unchecked Sendable {
     }
 
     func tile(_ t: Int) -> UnsafePointer<Float> { UnsafePointer(base + offsets[t]) }
+
+    /// The floats of the panels of `columns` posts.
+    static func size(columns: Int, d: Int) -> Int {
+        let width = Int(lm_panel_columns())
+        return (columns + width - 1) / width * width * d
+    }
+
+    /// Room for `count` floats, 64-byte aligned: each panel row of 32 floats is two whole cache lines (a vector load
+    /// never splits). Freed through UnsafeMutableRawPointer.
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(1, count))
+    }
 
     func deallocate() { UnsafeMutableRawPointer(base).deallocate() }
 }
